@@ -1,0 +1,102 @@
+#include "kernels/convert.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include <omp.h>
+
+namespace mixprec {
+namespace {
+
+constexpr std::size_t kChunk = 4096;  // per-thread block: fits L1/L2, big enough for SIMD
+
+std::uint16_t bits_of(f16 x) { return Eigen::numext::bit_cast<std::uint16_t>(x); }
+std::uint16_t bits_of(bf16 x) { return Eigen::numext::bit_cast<std::uint16_t>(x); }
+constexpr std::uint16_t inf_bits(f16) { return 0x7c00; }
+constexpr std::uint16_t inf_bits(bf16) { return 0x7f80; }
+
+template <typename T>
+void count_block(const float* src, const T* dst, std::size_t n, RoundStats& s) {
+  std::uint64_t nonzero = 0, underflow = 0, overflow = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint32_t in;
+    std::memcpy(&in, &src[i], 4);
+    const std::uint32_t in_abs = in & 0x7fffffffu;
+    const std::uint16_t out_abs = bits_of(dst[i]) & 0x7fff;
+    const bool in_nonzero = in_abs != 0;
+    nonzero += in_nonzero;
+    underflow += in_nonzero & (out_abs == 0);
+    overflow += (in_abs < 0x7f800000u) & (out_abs == inf_bits(T{}));
+  }
+  s.values += n;
+  s.nonzero += nonzero;
+  s.underflow += underflow;
+  s.overflow += overflow;
+}
+
+}  // namespace
+
+template <typename T>
+void round_from_float(const float* src, T* dst, std::size_t n, RoundStats* stats) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (src != dst) std::memcpy(dst, src, n * sizeof(float));
+    if (stats) stats->values += n;  // nothing can underflow or overflow
+    return;
+  } else {
+    const std::int64_t blocks = std::int64_t((n + kChunk - 1) / kChunk);
+    std::uint64_t values = 0, nonzero = 0, underflow = 0, overflow = 0;
+#pragma omp parallel for schedule(static) reduction(+ : values, nonzero, underflow, overflow)
+    for (std::int64_t b = 0; b < blocks; ++b) {
+      const std::size_t begin = std::size_t(b) * kChunk;
+      const std::size_t len = std::min(kChunk, n - begin);
+      // Eigen's packet casts round to nearest even, like its scalar conversions
+      // (tests/kernels pins the two against each other).
+      Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>(dst + begin, Eigen::Index(len)) =
+          Eigen::Map<const Eigen::ArrayXf>(src + begin, Eigen::Index(len)).template cast<T>();
+      if (stats) {
+        RoundStats s;
+        count_block(src + begin, dst + begin, len, s);
+        values += s.values;
+        nonzero += s.nonzero;
+        underflow += s.underflow;
+        overflow += s.overflow;
+      }
+    }
+    if (stats) *stats += RoundStats{values, nonzero, underflow, overflow};
+  }
+}
+
+template void round_from_float<float>(const float*, float*, std::size_t, RoundStats*);
+template void round_from_float<f16>(const float*, f16*, std::size_t, RoundStats*);
+template void round_from_float<bf16>(const float*, bf16*, std::size_t, RoundStats*);
+
+void round_from_float(const float* src, Format format, void* dst, std::size_t n,
+                      RoundStats* stats) {
+  dispatch_format(format, [&](auto tag) {
+    using T = decltype(tag);
+    round_from_float<T>(src, static_cast<T*>(dst), n, stats);
+  });
+}
+
+void convert_to_float(Format format, const void* src, float* dst, std::size_t n) {
+  dispatch_format(format, [&](auto tag) {
+    using T = decltype(tag);
+    const T* in = static_cast<const T*>(src);
+    if constexpr (std::is_same_v<T, float>) {
+      if (in != dst) std::memcpy(dst, in, n * sizeof(float));
+    } else {
+      const std::int64_t blocks = std::int64_t((n + kChunk - 1) / kChunk);
+#pragma omp parallel for schedule(static)
+      for (std::int64_t b = 0; b < blocks; ++b) {
+        const std::size_t begin = std::size_t(b) * kChunk;
+        const std::size_t len = std::min(kChunk, n - begin);
+        Eigen::Map<Eigen::ArrayXf>(dst + begin, Eigen::Index(len)) =
+            Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(in + begin, Eigen::Index(len))
+                .template cast<float>();
+      }
+    }
+  });
+}
+
+}  // namespace mixprec

@@ -1,0 +1,39 @@
+#pragma once
+// Bulk conversions between storage formats (round-to-nearest-even into 16-bit), with the
+// counts NUMERICS.md asks for: how many non-zero values flushed to zero and how many finite
+// values overflowed to inf when a tensor was rounded. Counting costs a compare per value in
+// a pass that runs anyway, so the statistics stay on in every run.
+#include <cstddef>
+#include <cstdint>
+
+#include "precision/format.hpp"
+
+namespace mixprec {
+
+struct RoundStats {
+  std::uint64_t values = 0;      // values rounded
+  std::uint64_t nonzero = 0;     // of which non-zero in fp32
+  std::uint64_t underflow = 0;   // non-zero in fp32, zero after rounding
+  std::uint64_t overflow = 0;    // finite in fp32, inf after rounding
+
+  RoundStats& operator+=(const RoundStats& o) {
+    values += o.values;
+    nonzero += o.nonzero;
+    underflow += o.underflow;
+    overflow += o.overflow;
+    return *this;
+  }
+};
+
+// dst[i] = round(src[i]) for n values. stats may be null (then nothing is counted).
+template <typename T>
+void round_from_float(const float* src, T* dst, std::size_t n, RoundStats* stats = nullptr);
+
+// Format known only at run time (dst points at n values of `format`).
+void round_from_float(const float* src, Format format, void* dst, std::size_t n,
+                      RoundStats* stats = nullptr);
+
+// Exact widening to fp32.
+void convert_to_float(Format format, const void* src, float* dst, std::size_t n);
+
+}  // namespace mixprec

@@ -1,0 +1,120 @@
+#include "kernels/matmul.hpp"
+
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include <dnnl.hpp>
+
+#include "kernels/convert.hpp"
+
+namespace mixprec {
+namespace {
+
+dnnl::memory::data_type dnnl_type(Format f) {
+  switch (f) {
+    case Format::kF16: return dnnl::memory::data_type::f16;
+    case Format::kBf16: return dnnl::memory::data_type::bf16;
+    default: return dnnl::memory::data_type::f32;
+  }
+}
+
+// Row-major (rows, cols) logical matrix, stored transposed when `transposed`.
+dnnl::memory::desc matrix_desc(int rows, int cols, dnnl::memory::data_type type, bool transposed) {
+  dnnl::memory::dims strides = transposed ? dnnl::memory::dims{1, rows}
+                                          : dnnl::memory::dims{cols, 1};
+  return dnnl::memory::desc({rows, cols}, type, strides);
+}
+
+// oneDNN falls back to reference C++ loops ("ref:any") when no vector kernel exists;
+// those are far too slow to time, so we treat them as "no native path".
+bool is_reference(const std::string& impl) { return impl.find("ref") != std::string::npos; }
+
+}  // namespace
+
+struct Matmul::Impl {
+  using Key = std::tuple<Format, bool, bool, int, int, int>;
+  struct Entry {
+    dnnl::matmul primitive;
+    dnnl::memory a, b, c;
+  };
+
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{engine};
+  std::map<Key, Entry> entries;
+  std::map<Format, MatmulPath> paths;
+  // Emulated path: fp32 copies of the 16-bit operands, grown to the largest shape seen.
+  std::vector<float> a32, b32;
+
+  Entry& entry(Format f, bool ta, bool tb, int m, int n, int k) {
+    Key key{f, ta, tb, m, n, k};
+    auto it = entries.find(key);
+    if (it != entries.end()) return it->second;
+    auto type = dnnl_type(f);
+    auto a_desc = matrix_desc(m, k, type, ta);
+    auto b_desc = matrix_desc(k, n, type, tb);
+    auto c_desc = matrix_desc(m, n, dnnl::memory::data_type::f32, false);
+    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a_desc, b_desc, c_desc), engine);
+    Entry e{dnnl::matmul(pd), dnnl::memory(a_desc, engine, DNNL_MEMORY_NONE),
+            dnnl::memory(b_desc, engine, DNNL_MEMORY_NONE),
+            dnnl::memory(c_desc, engine, DNNL_MEMORY_NONE)};
+    return entries.emplace(key, std::move(e)).first->second;
+  }
+
+  void run(Entry& e, const void* a, const void* b, float* c) {
+    e.a.set_data_handle(const_cast<void*>(a));
+    e.b.set_data_handle(const_cast<void*>(b));
+    e.c.set_data_handle(c);
+    e.primitive.execute(stream, {{DNNL_ARG_SRC, e.a}, {DNNL_ARG_WEIGHTS, e.b}, {DNNL_ARG_DST, e.c}});
+    stream.wait();
+  }
+};
+
+Matmul::Matmul() : impl_(std::make_unique<Impl>()) {}
+Matmul::~Matmul() = default;
+
+const MatmulPath& Matmul::path(Format format) {
+  auto it = impl_->paths.find(format);
+  if (it != impl_->paths.end()) return it->second;
+  MatmulPath p{format, false, "none"};
+  try {
+    // Probe at the benchmark MLP's shape; the answer does not depend on the shape.
+    auto type = dnnl_type(format);
+    dnnl::matmul::primitive_desc pd(
+        dnnl::matmul::desc(matrix_desc(128, 784, type, false), matrix_desc(784, 512, type, false),
+                           matrix_desc(128, 512, dnnl::memory::data_type::f32, false)),
+        impl_->engine);
+    p.impl = pd.impl_info_str();
+    p.native = !is_reference(p.impl);
+  } catch (const dnnl::error&) {
+    p.native = false;  // oneDNN has no implementation at all for this format here
+  }
+  if (format == Format::kF32) p.native = true;
+  if (!p.native) p.impl = "converted to fp32, " + this->path(Format::kF32).impl;
+  return impl_->paths.emplace(format, p).first->second;
+}
+
+void Matmul::multiply(Format format, const void* a, bool transpose_a, const void* b,
+                      bool transpose_b, float* c, int m, int n, int k) {
+  if (!path(format).native) {
+    // Exact conversion to fp32: every fp16 value is representable in fp32.
+    auto need = [](std::vector<float>& v, std::size_t size) {
+      if (v.size() < size) v.resize(size);
+    };
+    need(impl_->a32, std::size_t(m) * k);
+    need(impl_->b32, std::size_t(k) * n);
+    convert_to_float(format, a, impl_->a32.data(), std::size_t(m) * k);
+    convert_to_float(format, b, impl_->b32.data(), std::size_t(k) * n);
+    a = impl_->a32.data();
+    b = impl_->b32.data();
+    format = Format::kF32;
+  }
+  impl_->run(impl_->entry(format, transpose_a, transpose_b, m, n, k), a, b, c);
+}
+
+Matmul& matmul() {
+  static Matmul instance;
+  return instance;
+}
+
+}  // namespace mixprec

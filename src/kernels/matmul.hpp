@@ -1,0 +1,46 @@
+#pragma once
+// Matrix products for the whole tool, on oneDNN's matmul primitive with fp32 accumulation.
+//   c (m, n) fp32 = op(a) (m, k) * op(b) (k, n),  op(x) = x or x^T as stored row-major.
+// a and b share one format. Where oneDNN has no native kernel for that format on this CPU
+// (fp16 without AVX512-FP16/AMX-FP16), the operands are converted exactly to fp32 and
+// multiplied there: identical numbers, different speed (NUMERICS.md), and path() says so.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+
+#include "kernels/aligned_buffer.hpp"
+#include "precision/format.hpp"
+
+namespace mixprec {
+
+struct MatmulPath {
+  Format format;
+  bool native;       // false: exact conversion to fp32, then an fp32 product
+  std::string impl;  // oneDNN's implementation name, e.g. "brg:avx512_core_bf16"
+};
+
+class Matmul {
+ public:
+  Matmul();
+  ~Matmul();
+  Matmul(const Matmul&) = delete;
+  Matmul& operator=(const Matmul&) = delete;
+
+  // Primitives are created on the first call for each shape and reused afterwards.
+  void multiply(Format format, const void* a, bool transpose_a, const void* b, bool transpose_b,
+                float* c, int m, int n, int k);
+
+  // Which path a format takes on this machine (probed once, cached).
+  const MatmulPath& path(Format format);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The process-wide instance: one oneDNN engine and stream for the whole tool.
+Matmul& matmul();
+
+}  // namespace mixprec

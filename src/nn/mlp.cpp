@@ -1,0 +1,105 @@
+#include "nn/mlp.hpp"
+
+#include "kernels/activation.hpp"
+#include "kernels/linear_epilogue.hpp"
+#include "kernels/matmul.hpp"
+
+namespace mixprec {
+
+Workspace::Workspace(const ParamLayout& layout, Activation act, Format compute, int cap,
+                     bool for_training)
+    : capacity(cap) {
+  const auto& layers = layout.layers();
+  const std::size_t rows = std::size_t(cap);
+  input = Buffer(compute, rows * layout.input_dim());
+  for (std::size_t l = 0; l + 1 < layers.size(); ++l) {
+    outputs.emplace_back(compute, rows * layers[l].out);
+    if (activation_needs_input(act)) inputs_z.emplace_back(compute, rows * layers[l].out);
+  }
+  logits = Buffer(Format::kF32, rows * layout.num_classes());
+  acc = Buffer(Format::kF32, rows * layout.max_width());
+  if (for_training) {
+    std::size_t max_w = 0;
+    for (const auto& l : layers) max_w = std::max(max_w, std::size_t(l.in) * l.out);
+    dlogits = Buffer(Format::kF32, rows * layout.num_classes());
+    dz[0] = Buffer(compute, rows * layout.max_width());
+    dz[1] = Buffer(compute, rows * layout.max_width());
+    dw_acc = Buffer(Format::kF32, max_w);
+  }
+}
+
+std::size_t Workspace::saved_activation_bytes() const {
+  std::size_t bytes = input.bytes() + logits.bytes();
+  for (const auto& b : outputs) bytes += b.bytes();
+  for (const auto& b : inputs_z) bytes += b.bytes();
+  return bytes;
+}
+
+std::size_t Workspace::scratch_bytes() const {
+  return acc.bytes() + dlogits.bytes() + dz[0].bytes() + dz[1].bytes() + dw_acc.bytes();
+}
+
+void Mlp::forward(const void* weights, int batch, Workspace& ws) const {
+  dispatch_format(compute_, [&](auto tag) {
+    using T = decltype(tag);
+    forward_t(static_cast<const T*>(weights), batch, ws);
+  });
+}
+
+void Mlp::backward(const void* weights, int batch, Workspace& ws, void* grads,
+                   RoundStats* stats) const {
+  dispatch_format(compute_, [&](auto tag) {
+    using T = decltype(tag);
+    backward_t(static_cast<const T*>(weights), batch, ws, static_cast<T*>(grads), stats);
+  });
+}
+
+template <typename T>
+void Mlp::forward_t(const T* w, int batch, Workspace& ws) const {
+  const auto& layers = layout_.layers();
+  const T* x = ws.input.as<T>();
+  float* acc = ws.acc.as<float>();
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const LayerShape& s = layers[l];
+    // acc (B, out) = x (B, in) * w (in, out)
+    matmul().multiply(compute_, x, false, w + s.w_offset, false, acc, batch, s.out, s.in);
+    if (l + 1 == layers.size()) {
+      bias_logits_forward<T>(acc, w + s.b_offset, ws.logits.as<float>(), batch, s.out);
+    } else {
+      T* z = ws.inputs_z.empty() ? nullptr : ws.inputs_z[l].as<T>();
+      T* a = ws.outputs[l].as<T>();
+      bias_activation_forward<T>(acc, w + s.b_offset, act_, z, a, batch, s.out);
+      x = a;
+    }
+  }
+}
+
+template <typename T>
+void Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStats* stats) const {
+  const auto& layers = layout_.layers();
+  const int last = int(layers.size()) - 1;
+  float* acc = ws.acc.as<float>();
+  float* dw_acc = ws.dw_acc.as<float>();
+  // dz of the output layer: the scaled loss gradient, rounded (a tensor between layers).
+  T* dz = ws.dz[0].as<T>();
+  round_from_float<T>(ws.dlogits.as<float>(), dz, std::size_t(batch) * layout_.num_classes(),
+                      stats);
+  for (int l = last; l >= 0; --l) {
+    const LayerShape& s = layers[l];
+    const T* x = l == 0 ? ws.input.as<T>() : ws.outputs[l - 1].as<T>();
+    // dw (in, out) = x^T (in, B) * dz (B, out), rounded into the gradient buffer
+    matmul().multiply(compute_, x, true, dz, false, dw_acc, s.in, s.out, batch);
+    round_from_float<T>(dw_acc, g + s.w_offset, std::size_t(s.in) * s.out, stats);
+    // db (out) = sum over the batch of dz
+    bias_backward<T>(dz, g + s.b_offset, batch, s.out, stats);
+    if (l == 0) break;  // the input needs no gradient
+    // da (B, in) = dz (B, out) * w^T (out, in); then dz_prev = da * act'(...)
+    matmul().multiply(compute_, dz, false, w + s.w_offset, true, acc, batch, s.in, s.out);
+    const T* saved = ws.inputs_z.empty() ? ws.outputs[l - 1].as<T>() : ws.inputs_z[l - 1].as<T>();
+    T* dz_prev = ws.dz[(last - l + 1) % 2].as<T>();
+    activation_backward<T>(acc, saved, act_, dz_prev, batch, s.in, stats);
+    dz = dz_prev;
+  }
+}
+
+}  // namespace mixprec

@@ -1,0 +1,66 @@
+#pragma once
+// The multi-layer perceptron: linear layers with an activation between them, forward and
+// backward written out by hand. Every tensor is in the mode's compute format (fp32, fp16
+// or bf16, NUMERICS.md); matmuls accumulate in fp32 through kernels/matmul.
+//   B = batch, L = number of linear layers, layer l: x_l (B, in_l), w_l (in_l, out_l)
+#include <cstdint>
+#include <vector>
+
+#include "config/config.hpp"
+#include "kernels/aligned_buffer.hpp"
+#include "kernels/convert.hpp"
+#include "nn/param_layout.hpp"
+
+namespace mixprec {
+
+// Everything one batch writes, allocated once for `capacity` rows and reused every step.
+struct Workspace {
+  Workspace(const ParamLayout& layout, Activation act, Format compute, int capacity,
+            bool for_training);
+
+  int capacity;
+  Buffer input;                // x_0 (B, in_0): the batch, rounded to the compute format
+  std::vector<Buffer> outputs; // a_l (B, out_l) for each hidden layer: x_{l+1}
+  std::vector<Buffer> inputs_z;// z_l (B, out_l) pre-activation, kept only for gelu
+  Buffer logits;               // (B, classes) fp32
+  // Scratch (training only, except acc):
+  Buffer acc;                  // (B, max_width) fp32 matmul output
+  Buffer dlogits;              // (B, classes) fp32, scaled by the loss scale
+  Buffer dz[2];                // (B, max_width) compute format, ping-pong between layers
+  Buffer dw_acc;               // (max in*out) fp32 weight-gradient matmul output
+
+  // Bytes of activations kept for backward (inputs, outputs, z, logits) at full capacity.
+  std::size_t saved_activation_bytes() const;
+  // Bytes of scratch that is not kept between forward and backward.
+  std::size_t scratch_bytes() const;
+};
+
+class Mlp {
+ public:
+  Mlp(const ParamLayout& layout, Activation act, Format compute)
+      : layout_(layout), act_(act), compute_(compute) {}
+
+  const ParamLayout& layout() const { return layout_; }
+  Format compute_format() const { return compute_; }
+
+  // Reads ws.input (first `batch` rows) and weights (layout().size() values, compute format);
+  // leaves the fp32 logits in ws.logits.
+  void forward(const void* weights, int batch, Workspace& ws) const;
+
+  // Reads ws.dlogits (fp32, already scaled) and what forward saved; writes every parameter's
+  // gradient, rounded to the compute format, into grads (layout().size() values).
+  void backward(const void* weights, int batch, Workspace& ws, void* grads,
+                RoundStats* stats) const;
+
+ private:
+  template <typename T>
+  void forward_t(const T* w, int batch, Workspace& ws) const;
+  template <typename T>
+  void backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStats* stats) const;
+
+  ParamLayout layout_;
+  Activation act_;
+  Format compute_;
+};
+
+}  // namespace mixprec

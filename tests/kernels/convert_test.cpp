@@ -1,0 +1,78 @@
+// Bulk (vectorised, threaded) rounding must give the same bits as Eigen's scalar
+// conversion, which tests/precision pins against an independent reference; and the
+// statistics must count exactly what they claim.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "kernels/convert.hpp"
+
+namespace mixprec {
+namespace {
+
+std::vector<float> tricky_values() {
+  std::vector<float> v = {0.0f, -0.0f, 1.0f, -1.0f, 65504.0f, 65520.0f, 1e6f, -1e6f,
+                          std::ldexp(1.0f, -24), std::ldexp(1.0f, -25), std::ldexp(1.0f, -26),
+                          1e-30f, -1e-30f, 1e-40f, 3.0e38f,
+                          std::numeric_limits<float>::infinity(),
+                          -std::numeric_limits<float>::infinity(),
+                          std::numeric_limits<float>::quiet_NaN()};
+  std::mt19937 rng(1);
+  for (int i = 0; i < 100000; ++i) {
+    std::uint32_t bits = rng();
+    float f;
+    std::memcpy(&f, &bits, 4);
+    v.push_back(f);
+  }
+  return v;
+}
+
+template <typename T>
+void expect_bulk_equals_scalar() {
+  const auto src = tricky_values();
+  std::vector<T> bulk(src.size());
+  round_from_float<T>(src.data(), bulk.data(), src.size());
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    const T scalar = T(src[i]);
+    if (std::isnan(src[i])) {
+      EXPECT_TRUE(Eigen::numext::isnan(bulk[i])) << i;
+    } else {
+      ASSERT_EQ(Eigen::numext::bit_cast<std::uint16_t>(bulk[i]),
+                Eigen::numext::bit_cast<std::uint16_t>(scalar))
+          << "input " << src[i] << " at " << i;
+    }
+  }
+  std::vector<float> back(src.size());
+  convert_to_float(FormatOf<T>::value, bulk.data(), back.data(), src.size());
+  for (std::size_t i = 0; i < src.size(); ++i)
+    if (!std::isnan(src[i])) ASSERT_EQ(back[i], float(bulk[i]));
+}
+
+TEST(Convert, BulkF16EqualsScalar) { expect_bulk_equals_scalar<f16>(); }
+TEST(Convert, BulkBf16EqualsScalar) { expect_bulk_equals_scalar<bf16>(); }
+
+TEST(Convert, StatisticsCountUnderflowAndOverflow) {
+  // fp16: 1e-8 < 2^-25 flushes to zero; 7e4 > 65520 overflows; inf input is not an overflow.
+  const std::vector<float> src = {1e-8f, -1e-8f, 1.0f, 0.0f, 7e4f, -7e4f,
+                                  std::numeric_limits<float>::infinity(), 3e-8f};
+  std::vector<f16> dst(src.size());
+  RoundStats s;
+  round_from_float<f16>(src.data(), dst.data(), src.size(), &s);
+  EXPECT_EQ(s.values, 8u);
+  EXPECT_EQ(s.nonzero, 7u);    // all but the 0
+  EXPECT_EQ(s.underflow, 2u);  // +-1e-8; 3e-8 is above 2^-25 and rounds up to 2^-24
+  EXPECT_EQ(s.overflow, 2u);   // +-7e4
+  // bf16 has fp32's exponent range: none of these under- or overflow.
+  std::vector<bf16> dst_b(src.size());
+  RoundStats sb;
+  round_from_float<bf16>(src.data(), dst_b.data(), src.size(), &sb);
+  EXPECT_EQ(sb.underflow, 0u);
+  EXPECT_EQ(sb.overflow, 0u);
+}
+
+}  // namespace
+}  // namespace mixprec
