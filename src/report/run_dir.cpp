@@ -28,8 +28,8 @@ fs::path use_explicit_dir(const fs::path& dir) {
            dir.string());
     }
     if (!fs::is_empty(dir, ec) || ec) {
-      fail("output folder {} already exists and is not empty; hint: pick another --out or delete it",
-           dir.string());
+      fail("output folder {} already exists and is not empty; "
+           "hint: pick another --out or delete it", dir.string());
     }
     return dir;
   }

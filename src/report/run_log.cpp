@@ -17,7 +17,8 @@ namespace mixprec {
 RunLog::RunLog(const std::filesystem::path& dir) : path_(dir / kFileName) {
   file_ = std::fopen(path_.c_str(), "a");
   if (file_ == nullptr) {
-    fail("cannot open run log {} for appending: {}; hint: check that the folder exists and is writable",
+    fail("cannot open run log {} for appending: {}; "
+         "hint: check that the folder exists and is writable",
          path_.string(), std::strerror(errno));
   }
 }
