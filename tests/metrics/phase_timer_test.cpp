@@ -1,6 +1,7 @@
 #include "metrics/phase_timer.hpp"
 
 #include <chrono>
+#include <limits>
 #include <stdexcept>
 #include <thread>
 
