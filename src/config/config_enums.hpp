@@ -1,0 +1,53 @@
+#pragma once
+// Canonical names of the config enums: one table per enum, shared by the JSON loader,
+// to_json and any CLI flag that wants a name->enum map (CLI11's CheckedTransformer).
+// to_string returns std::string, not string_view: CLI11 2.1 fails to compile an enum
+// option when an ADL-visible to_string returns string_view (STYLE.md).
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace mixprec {
+
+template <typename E>
+using EnumNames = std::vector<std::pair<std::string, E>>;
+
+// The canonical names of enum E, in declaration order. Defined for every enum below.
+template <typename E>
+const EnumNames<E>& enum_names();
+
+template <> const EnumNames<DataFormat>& enum_names<DataFormat>();
+template <> const EnumNames<Normalize>& enum_names<Normalize>();
+template <> const EnumNames<CsvHeader>& enum_names<CsvHeader>();
+template <> const EnumNames<Activation>& enum_names<Activation>();
+template <> const EnumNames<Init>& enum_names<Init>();
+template <> const EnumNames<OptimizerKind>& enum_names<OptimizerKind>();
+template <> const EnumNames<ScheduleKind>& enum_names<ScheduleKind>();
+template <> const EnumNames<LossScaling>& enum_names<LossScaling>();
+
+std::string to_string(DataFormat v);
+std::string to_string(Normalize v);
+std::string to_string(CsvHeader v);  // "auto", "true", "false" (JSON writes true/false)
+std::string to_string(Activation v);
+std::string to_string(Init v);
+std::string to_string(OptimizerKind v);
+std::string to_string(ScheduleKind v);
+// LossScaling lives in precision.hpp; its name table lives here with the other config
+// names because only the config needs to spell it.
+std::string to_string(LossScaling v);
+
+// `"a", "b", "c"`: the allowed names for an error message.
+template <typename E>
+std::string quoted_names() {
+  std::string out;
+  for (const auto& [name, value] : enum_names<E>()) {
+    if (!out.empty()) out += ", ";
+    out += '"' + name + '"';
+  }
+  return out;
+}
+
+}  // namespace mixprec

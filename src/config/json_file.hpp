@@ -1,0 +1,26 @@
+#pragma once
+// Reading a JSON document with errors a person can act on: the file name, the line and
+// column of a syntax error, and a hint for the usual mistakes (trailing comma, comment,
+// single quotes, missing comma). Duplicate keys are rejected: JSON would keep the last.
+#include <cstddef>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace mixprec {
+
+struct TextPosition {
+  std::size_t line;    // 1-based
+  std::size_t column;  // 1-based, in bytes
+};
+
+// The line and column of a 0-based byte offset into `text`.
+TextPosition position_of(const std::string& text, std::size_t offset);
+
+// Parses `text`; `source` names it in errors ("<source>:<line>:<col>: invalid JSON: ...").
+nlohmann::json parse_json_text(const std::string& text, const std::string& source);
+
+// Reads and parses a file; a missing, unreadable or malformed file is a UserError naming it.
+nlohmann::json read_json_file(const std::string& path);
+
+}  // namespace mixprec
