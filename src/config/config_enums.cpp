@@ -62,24 +62,12 @@ const EnumNames<LossScaling>& enum_names<LossScaling>() {
   return names;
 }
 
-namespace {
-
-template <typename E>
-std::string name_of(E v) {
-  for (const auto& [name, value] : enum_names<E>())
-    if (value == v) return name;
-  return "?";  // unreachable for a valid enumerator
-}
-
-}  // namespace
-
-std::string to_string(DataFormat v) { return name_of(v); }
-std::string to_string(Normalize v) { return name_of(v); }
-std::string to_string(CsvHeader v) { return name_of(v); }
-std::string to_string(Activation v) { return name_of(v); }
-std::string to_string(Init v) { return name_of(v); }
-std::string to_string(OptimizerKind v) { return name_of(v); }
-std::string to_string(ScheduleKind v) { return name_of(v); }
-std::string to_string(LossScaling v) { return name_of(v); }
+std::string to_string(DataFormat v) { return enum_name(v); }
+std::string to_string(Normalize v) { return enum_name(v); }
+std::string to_string(CsvHeader v) { return enum_name(v); }
+std::string to_string(Activation v) { return enum_name(v); }
+std::string to_string(Init v) { return enum_name(v); }
+std::string to_string(OptimizerKind v) { return enum_name(v); }
+std::string to_string(ScheduleKind v) { return enum_name(v); }
 
 }  // namespace mixprec

@@ -35,9 +35,15 @@ std::string to_string(Activation v);
 std::string to_string(Init v);
 std::string to_string(OptimizerKind v);
 std::string to_string(ScheduleKind v);
-// LossScaling lives in precision.hpp; its name table lives here with the other config
-// names because only the config needs to spell it.
-std::string to_string(LossScaling v);
+// to_string(LossScaling) is not here: src/train/loss_scaler.hpp defines it (same names).
+
+// The canonical name of any enum with a table above.
+template <typename E>
+std::string enum_name(E v) {
+  for (const auto& [name, value] : enum_names<E>())
+    if (value == v) return name;
+  return "?";  // unreachable for a valid enumerator
+}
 
 // `"a", "b", "c"`: the allowed names for an error message.
 template <typename E>

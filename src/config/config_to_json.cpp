@@ -50,7 +50,7 @@ json to_json(const Config& c) {
         {"gamma", c.schedule.gamma},
         {"min_lr", c.schedule.min_lr}}},
       {"loss_scale",
-       {{"mode", l.mode ? to_string(*l.mode) : std::string("auto")},
+       {{"mode", l.mode ? enum_name(*l.mode) : std::string("auto")},
         {"init", l.init},
         {"growth_factor", l.growth_factor},
         {"growth_interval", l.growth_interval},

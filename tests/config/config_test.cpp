@@ -327,7 +327,7 @@ TEST(ConfigEnums, ToStringGivesCanonicalNames) {
   EXPECT_EQ(to_string(DataFormat::kCsv), "csv");
   EXPECT_EQ(to_string(Normalize::kStandardize), "standardize");
   EXPECT_EQ(to_string(CsvHeader::kNo), "false");
-  EXPECT_EQ(to_string(LossScaling::kDynamic), "dynamic");
+  EXPECT_EQ(enum_name(LossScaling::kDynamic), "dynamic");
 }
 
 }  // namespace
