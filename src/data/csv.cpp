@@ -160,13 +160,15 @@ class CsvParser {
     const std::string& name = options_.label_column_name;
     if (!name.empty()) {
       if (options_.label_column_index != -1) {
-        fail("'{}': data.label_column_name '{}' and data.label_column_index {} are both set, expected "
-             "one of them (hint: remove one from the config)", path_, name, options_.label_column_index);
+        fail("'{}': the label column is given both by name '{}' and by index {}, expected one of them "
+             "(hint: data.label_column takes either a name or a 0-based index)", path_, name,
+             options_.label_column_index);
       }
       if (!has_header_) {
-        fail("'{}' line {}: data.label_column_name is '{}' but the file has no header row ({}) (hint: "
-             "use data.label_column_index instead, or set data.header to yes)", path_, first_line_, name,
-             options_.header == CsvHeader::kNo ? "data.header is no" : "every cell of the first row is a number");
+        fail("'{}' line {}: data.label_column is \"{}\", a name, but the file has no header row ({}) "
+             "(hint: give data.label_column as a 0-based index instead, or set data.header to true)",
+             path_, first_line_, name,
+             options_.header == CsvHeader::kNo ? "data.header is false" : "every cell of the first row is a number");
       }
       const auto& names = table_.column_names;
       auto it = std::find(names.begin(), names.end(), name);
@@ -176,13 +178,13 @@ class CsvParser {
       }
       if (std::find(it + 1, names.end(), name) != names.end()) {
         fail("'{}' line {}, column {}: the header names more than one column '{}' (hint: use "
-             "data.label_column_index to pick one)", path_, first_line_, it - names.begin() + 1, name);
+             "a 0-based index as data.label_column to pick one)", path_, first_line_, it - names.begin() + 1, name);
       }
       return static_cast<int>(it - names.begin());
     }
     int index = options_.label_column_index;
     if (index >= ncols || index < -ncols) {
-      fail("'{}' line {}: data.label_column_index {} is out of range for {} columns, expected 0..{} or "
+      fail("'{}' line {}: data.label_column {} is out of range for {} columns, expected 0..{} or "
            "-{}..-1 (0 is the first column, -1 the last)", path_, first_line_, index, ncols, ncols - 1, ncols);
     }
     return index < 0 ? ncols + index : index;
@@ -251,7 +253,7 @@ class CsvParser {
     }
     std::string hint = "every cell except the label must be a number such as 0.5 or -3e2; encode categorical columns first";
     if (line_no == first_line_ && options_.header == CsvHeader::kNo) {
-      hint = "data.header is no, but this line looks like a header; set data.header to auto or yes";
+      hint = "data.header is false, but this line looks like a header; set data.header to \"auto\" or true";
     }
     fail("'{}' line {}, column {}: {} is not a number (hint: {})", path_, line_no, column, show(cell), hint);
   }
@@ -262,12 +264,12 @@ class CsvParser {
     if (st == ParseStatus::kOk && value >= 0 && value == std::floor(value)) {
       if (value < kMaxLabel) return static_cast<std::int32_t>(value);
       fail("'{}' line {}, column {}: label {} is too large, expected a class index below {} (hint: is "
-           "{} really the label column? choose another with data.label_column_index or "
-           "data.label_column_name)", path_, line_no, column, show(cell), kMaxLabel, label_column_text());
+           "{} really the label column? choose another with data.label_column, a name or a 0-based "
+           "index)", path_, line_no, column, show(cell), kMaxLabel, label_column_text());
     }
     fail("'{}' line {}, column {}: label {} is not a non-negative integer (hint: the label column, {}, "
-         "must hold class indices 0, 1, 2, ...; choose another with data.label_column_index or "
-         "data.label_column_name)", path_, line_no, column, show(cell), label_column_text());
+         "must hold class indices 0, 1, 2, ...; choose another with data.label_column, a name or a "
+         "0-based index)", path_, line_no, column, show(cell), label_column_text());
   }
 
   const std::string& path_;

@@ -9,6 +9,7 @@
 
 namespace mixprec {
 
+// data.header and data.label_column of the config (a name fills the name, an integer the index).
 struct CsvOptions {
   // kAuto: the first non-blank line is a header when one of its cells is not a number.
   CsvHeader header = CsvHeader::kAuto;

@@ -135,7 +135,11 @@ void check_test_labels(const Source& test, int num_classes, const std::string& t
 // round(fraction * rows), with at least one row on each side.
 std::int64_t held_out_rows(std::int64_t rows, double fraction, const char* key, const std::string& file) {
   if (!(fraction > 0.0 && fraction < 1.0)) {
-    fail("{} is {}, expected a fraction strictly between 0 and 1 (splitting '{}')", key, fraction, file);
+    std::string hint = std::string(key) == "data.test_fraction"
+                           ? "a CSV without data.test needs a test split, such as data.test_fraction = 0.2"
+                           : "use 0 for no validation split, or a fraction such as 0.1";
+    fail("{} is {}, expected a fraction strictly between 0 and 1 (splitting '{}') (hint: {})", key,
+         fraction, file, hint);
   }
   auto held = static_cast<std::int64_t>(std::llround(fraction * static_cast<double>(rows)));
   if (held < 1 || held > rows - 1) {

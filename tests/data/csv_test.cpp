@@ -156,7 +156,7 @@ TEST_F(CsvTest, ForcedNoHeaderOnATextRowSaysSo) {
   o.header = CsvHeader::kNo;
   std::string msg = error("a,b,y\n1,2,0\n", o);
   EXPECT_THAT(msg, HasSubstr(at(1, 1) + "'a' is not a number"));
-  EXPECT_THAT(msg, HasSubstr("data.header is no"));
+  EXPECT_THAT(msg, HasSubstr("data.header is false"));
 }
 
 TEST_F(CsvTest, NegativeLabel) {
@@ -188,7 +188,7 @@ TEST_F(CsvTest, LabelNameWithoutHeader) {
   CsvOptions o;
   o.label_column_name = "y";
   std::string msg = error("1,2,0\n", o);
-  EXPECT_THAT(msg, HasSubstr("'" + path() + "' line 1: data.label_column_name is 'y' but the file has no header row"));
+  EXPECT_THAT(msg, HasSubstr("'" + path() + "' line 1: data.label_column is \"y\", a name, but the file has no header row"));
 }
 
 TEST_F(CsvTest, LabelNameNotInHeader) {
@@ -210,17 +210,17 @@ TEST_F(CsvTest, LabelNameAndIndexBothSet) {
   CsvOptions o;
   o.label_column_name = "y";
   o.label_column_index = 0;
-  EXPECT_THAT(error("a,y\n1,0\n", o), HasSubstr("'" + path() + "': data.label_column_name 'y' and "
-                                                "data.label_column_index 0 are both set"));
+  EXPECT_THAT(error("a,y\n1,0\n", o), HasSubstr("'" + path() + "': the label column is given both by name 'y' "
+                                                "and by index 0"));
 }
 
 TEST_F(CsvTest, LabelIndexOutOfRange) {
   CsvOptions o;
   o.label_column_index = 3;
-  EXPECT_THAT(error("\n1,2,0\n", o), HasSubstr("'" + path() + "' line 2: data.label_column_index 3 is out of "
+  EXPECT_THAT(error("\n1,2,0\n", o), HasSubstr("'" + path() + "' line 2: data.label_column 3 is out of "
                                                "range for 3 columns, expected 0..2 or -3..-1"));
   o.label_column_index = -4;
-  EXPECT_THAT(error("1,2,0\n", o), HasSubstr("data.label_column_index -4 is out of range"));
+  EXPECT_THAT(error("1,2,0\n", o), HasSubstr("data.label_column -4 is out of range"));
 }
 
 TEST_F(CsvTest, SingleColumnSuggestsTheSeparator) {
