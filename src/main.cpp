@@ -1,2 +1,51 @@
 // mixprec: train small MLPs in several precision modes and report what each costs.
-int main() { return 0; }
+// main() alone chooses exit codes: 0 success, 1 internal error, 2 user error (bad config,
+// data or flags), 3 diverged run, 130 interrupted run.
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/info_command.hpp"
+#include "cli/train_command.hpp"
+#include "common/error.hpp"
+
+int main(int argc, char** argv) {
+  using namespace mixprec;
+  // Progress goes to stderr; stdout stays clean for scripts (it gets the run directory).
+  auto logger = spdlog::stderr_color_mt("mixprec");
+  logger->set_pattern("[%H:%M:%S] %^%l%$ %v");
+  spdlog::set_default_logger(logger);
+
+  std::string command_line;
+  for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+
+  CLI::App app{"mixprec: what each precision mode costs and gains when training an MLP on this CPU"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  TrainOptions train;
+  InfoOptions info;
+  setup_train_command(app, train, exit_code, command_line);
+  setup_info_command(app, info, exit_code, command_line);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "mixprec: error: " << e.what() << " (hint: mixprec --help)\n";
+    return 2;
+  } catch (const UserError& e) {
+    std::cerr << "mixprec: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "mixprec: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return exit_code;
+}

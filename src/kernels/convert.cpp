@@ -10,6 +10,9 @@ namespace mixprec {
 namespace {
 
 constexpr std::size_t kChunk = 4096;  // per-thread block: fits L1/L2, big enough for SIMD
+// Below this many values a parallel region costs more than it saves (and callers that are
+// already parallel, such as the batch gather, must not nest one).
+constexpr std::size_t kParallelMin = 4 * kChunk;
 
 std::uint16_t bits_of(f16 x) { return Eigen::numext::bit_cast<std::uint16_t>(x); }
 std::uint16_t bits_of(bf16 x) { return Eigen::numext::bit_cast<std::uint16_t>(x); }
@@ -46,7 +49,8 @@ void round_from_float(const float* src, T* dst, std::size_t n, RoundStats* stats
   } else {
     const std::int64_t blocks = std::int64_t((n + kChunk - 1) / kChunk);
     std::uint64_t values = 0, nonzero = 0, underflow = 0, overflow = 0;
-#pragma omp parallel for schedule(static) reduction(+ : values, nonzero, underflow, overflow)
+#pragma omp parallel for schedule(static) reduction(+ : values, nonzero, underflow, overflow) \
+    if (n >= kParallelMin)
     for (std::int64_t b = 0; b < blocks; ++b) {
       const std::size_t begin = std::size_t(b) * kChunk;
       const std::size_t len = std::min(kChunk, n - begin);
@@ -87,7 +91,7 @@ void convert_to_float(Format format, const void* src, float* dst, std::size_t n)
       if (in != dst) std::memcpy(dst, in, n * sizeof(float));
     } else {
       const std::int64_t blocks = std::int64_t((n + kChunk - 1) / kChunk);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
       for (std::int64_t b = 0; b < blocks; ++b) {
         const std::size_t begin = std::size_t(b) * kChunk;
         const std::size_t len = std::min(kChunk, n - begin);

@@ -1,0 +1,50 @@
+#include "cli/info_command.hpp"
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli/kernel_paths.hpp"
+#include "cli/threads.hpp"
+#include "metrics/environment.hpp"
+
+namespace mixprec {
+
+void setup_info_command(CLI::App& app, InfoOptions& options, int& exit_code,
+                        const std::string& command_line) {
+  CLI::App* cmd = app.add_subcommand("info", "Show the machine, the build and the matmul path of each precision");
+  cmd->add_flag("--json", options.json, "Print JSON instead of text");
+  cmd->add_option("--threads", options.threads, "Thread count to report (0: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->callback([&options, &exit_code, &command_line]() {
+    exit_code = run_info(options, command_line);
+  });
+}
+
+int run_info(const InfoOptions& options, const std::string& command_line) {
+  const int threads = apply_thread_count(options.threads);
+  nlohmann::json info = {{"environment", environment_json(threads, command_line)},
+                         {"kernels", kernel_paths_json()}};
+  if (options.json) {
+    std::cout << info.dump(2) << "\n";
+    return 0;
+  }
+  const auto& env = info["environment"];
+  std::cout << fmt::format("CPU        {}\n", env["cpu"]["model"].get<std::string>());
+  std::string flags;
+  for (const auto& [name, present] : env["cpu"]["isa_flags"].items())
+    flags += fmt::format("{}{} ", present.get<bool>() ? "+" : "-", name);
+  std::cout << fmt::format("ISA flags  {}\n", flags);
+  std::cout << fmt::format("oneDNN     {} (ISA {})\n", env["libraries"]["onednn"].get<std::string>(),
+                           env["onednn_isa"].get<std::string>());
+  std::cout << fmt::format("threads    {}\n", threads);
+  std::cout << "\nprecision    matmul  path      implementation\n";
+  for (const auto& [name, k] : info["kernels"].items())
+    std::cout << fmt::format("{:<12} {:<7} {:<9} {}\n", name, k["matmul_format"].get<std::string>(),
+                             k["path"].get<std::string>(), k["implementation"].get<std::string>());
+  std::cout << "\n\"emulated\": the 16-bit operands are converted exactly to fp32 and multiplied "
+               "there;\nresults are identical to a native product, timings are not a hardware result.\n";
+  return 0;
+}
+
+}  // namespace mixprec

@@ -1,0 +1,34 @@
+#include "train/loss_scaler.hpp"
+
+namespace mixprec {
+
+std::string to_string(LossScaling mode) {
+  switch (mode) {
+    case LossScaling::kDynamic: return "dynamic";
+    case LossScaling::kStatic: return "static";
+    default: return "none";
+  }
+}
+
+LossScaler::LossScaler(const LossScaleConfig& cfg, LossScaling mode)
+    : cfg_(cfg), mode_(mode), scale_(mode == LossScaling::kNone ? 1.0f : float(cfg.init)) {}
+
+StepVerdict LossScaler::update(bool grads_finite) {
+  if (grads_finite) {
+    if (mode_ == LossScaling::kDynamic && ++streak_ >= cfg_.growth_interval) {
+      scale_ = float(scale_ * cfg_.growth_factor);
+      streak_ = 0;
+    }
+    return StepVerdict::kApply;
+  }
+  if (mode_ == LossScaling::kNone) return StepVerdict::kDiverged;
+  ++skipped_;
+  if (mode_ == LossScaling::kDynamic) {
+    streak_ = 0;
+    scale_ = float(scale_ * cfg_.backoff_factor);
+    if (scale_ < cfg_.min) return StepVerdict::kScaleBelowMinimum;
+  }
+  return StepVerdict::kSkip;
+}
+
+}  // namespace mixprec
