@@ -45,6 +45,10 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// "'path'", as messages quote files. A function rather than "'" + path() + "'": GCC 12
+// warns falsely (-Wrestrict, GCC bug 105329) on a literal plus a temporary std::string.
+inline std::string quoted(const std::string& s) { return fmt::format("'{}'", s); }
+
 inline Bytes to_bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
 
 inline void write_file(const std::string& path, const Bytes& bytes) {
