@@ -174,7 +174,7 @@ class Parser {
     return s;
   }
 
-  // One of enum E's names; `extra` lists names the caller handles itself ("auto").
+  // One of enum E's names, with a did-you-mean for a near miss.
   template <typename E>
   E choice(const json& v, std::string_view key) const {
     std::string expected = "one of " + quoted_names<E>();
