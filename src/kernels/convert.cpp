@@ -6,6 +6,8 @@
 
 #include <omp.h>
 
+#include "kernels/simd_convert.hpp"
+
 namespace mixprec {
 namespace {
 
@@ -14,19 +16,20 @@ constexpr std::size_t kChunk = 4096;  // per-thread block: fits L1/L2, big enoug
 // already parallel, such as the batch gather, must not nest one).
 constexpr std::size_t kParallelMin = 4 * kChunk;
 
-std::uint16_t bits_of(f16 x) { return Eigen::numext::bit_cast<std::uint16_t>(x); }
-std::uint16_t bits_of(bf16 x) { return Eigen::numext::bit_cast<std::uint16_t>(x); }
 constexpr std::uint16_t inf_bits(f16) { return 0x7c00; }
 constexpr std::uint16_t inf_bits(bf16) { return 0x7f80; }
 
+}  // namespace
+
 template <typename T>
-void count_block(const float* src, const T* dst, std::size_t n, RoundStats& s) {
+void count_rounding(const float* src, const T* dst, std::size_t n, RoundStats& s) {
+  const auto* out = reinterpret_cast<const std::uint16_t*>(dst);
   std::uint64_t nonzero = 0, underflow = 0, overflow = 0;
   for (std::size_t i = 0; i < n; ++i) {
     std::uint32_t in;
     std::memcpy(&in, &src[i], 4);
     const std::uint32_t in_abs = in & 0x7fffffffu;
-    const std::uint16_t out_abs = bits_of(dst[i]) & 0x7fff;
+    const std::uint16_t out_abs = out[i] & 0x7fff;
     const bool in_nonzero = in_abs != 0;
     nonzero += in_nonzero;
     underflow += in_nonzero & (out_abs == 0);
@@ -37,8 +40,8 @@ void count_block(const float* src, const T* dst, std::size_t n, RoundStats& s) {
   s.underflow += underflow;
   s.overflow += overflow;
 }
-
-}  // namespace
+template void count_rounding<f16>(const float*, const f16*, std::size_t, RoundStats&);
+template void count_rounding<bf16>(const float*, const bf16*, std::size_t, RoundStats&);
 
 template <typename T>
 void round_from_float(const float* src, T* dst, std::size_t n, RoundStats* stats) {
@@ -54,13 +57,10 @@ void round_from_float(const float* src, T* dst, std::size_t n, RoundStats* stats
     for (std::int64_t b = 0; b < blocks; ++b) {
       const std::size_t begin = std::size_t(b) * kChunk;
       const std::size_t len = std::min(kChunk, n - begin);
-      // Eigen's packet casts round to nearest even, like its scalar conversions
-      // (tests/kernels pins the two against each other).
-      Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>(dst + begin, Eigen::Index(len)) =
-          Eigen::Map<const Eigen::ArrayXf>(src + begin, Eigen::Index(len)).template cast<T>();
+      from_float_array<T>(src + begin, dst + begin, len);
       if (stats) {
         RoundStats s;
-        count_block(src + begin, dst + begin, len, s);
+        count_rounding<T>(src + begin, dst + begin, len, s);
         values += s.values;
         nonzero += s.nonzero;
         underflow += s.underflow;
@@ -95,9 +95,7 @@ void convert_to_float(Format format, const void* src, float* dst, std::size_t n)
       for (std::int64_t b = 0; b < blocks; ++b) {
         const std::size_t begin = std::size_t(b) * kChunk;
         const std::size_t len = std::min(kChunk, n - begin);
-        Eigen::Map<Eigen::ArrayXf>(dst + begin, Eigen::Index(len)) =
-            Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(in + begin, Eigen::Index(len))
-                .template cast<float>();
+        to_float_array<T>(in + begin, dst + begin, len);
       }
     }
   });

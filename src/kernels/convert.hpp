@@ -33,6 +33,10 @@ void round_from_float(const float* src, T* dst, std::size_t n, RoundStats* stats
 void round_from_float(const float* src, Format format, void* dst, std::size_t n,
                       RoundStats* stats = nullptr);
 
+// Adds to s what rounding src (fp32) into dst (already rounded) did. T is f16 or bf16.
+template <typename T>
+void count_rounding(const float* src, const T* dst, std::size_t n, RoundStats& s);
+
 // Exact widening to fp32.
 void convert_to_float(Format format, const void* src, float* dst, std::size_t n);
 

@@ -4,22 +4,49 @@
 #include <cmath>
 
 #include "kernels/activation.hpp"
+#include "kernels/simd_convert.hpp"
 
 namespace mixprec {
 namespace {
 
-template <typename T>
-T round_to(float x) { return from_float<T>(x); }
+// Rows are split between threads; within a row, columns go in blocks that fit the stack,
+// converted in and out with the vector conversions and computed in fp32 in between.
+constexpr int kBlock = 256;
 
-// Count one rounding (fp32 x -> stored y) into the statistics.
+// The activation switch sits outside the loops so that relu vectorises.
+void activation_forward_block(Activation act, const float* z, float* a, int n) {
+  switch (act) {
+    case Activation::kRelu:
+      for (int j = 0; j < n; ++j) a[j] = z[j] > 0.0f ? z[j] : 0.0f;
+      break;
+    default:
+      for (int j = 0; j < n; ++j) a[j] = activation_forward(act, z[j]);
+  }
+}
+
+void activation_derivative_block(Activation act, const float* saved, float* d, int n) {
+  switch (act) {
+    case Activation::kRelu:
+      for (int j = 0; j < n; ++j) d[j] = saved[j] > 0.0f ? 1.0f : 0.0f;
+      break;
+    case Activation::kTanh:
+      for (int j = 0; j < n; ++j) d[j] = 1.0f - saved[j] * saved[j];
+      break;
+    default:
+      for (int j = 0; j < n; ++j) d[j] = activation_derivative(act, saved[j]);
+  }
+}
+
+// Rounds n fp32 values into dst and reads the rounded values back into `rounded`.
 template <typename T>
-inline void count(float x, T y, std::uint64_t& nonzero, std::uint64_t& underflow,
-                  std::uint64_t& overflow) {
-  const float back = to_float(y);
-  const bool x_nonzero = x != 0.0f;
-  nonzero += x_nonzero;
-  underflow += x_nonzero & (back == 0.0f);
-  overflow += std::isfinite(x) & std::isinf(back);
+inline void round_block(const float* x, T* dst, float* rounded, int n, RoundStats* stats) {
+  from_float_array<T>(x, dst, std::size_t(n));
+  if constexpr (std::is_same_v<T, float>) {
+    if (rounded != x) std::copy(x, x + n, rounded);
+  } else {
+    to_float_array<T>(dst, rounded, std::size_t(n));
+    if (stats) count_rounding<T>(x, dst, std::size_t(n), *stats);
+  }
 }
 
 }  // namespace
@@ -29,13 +56,16 @@ void bias_activation_forward(const float* acc, const T* bias, Activation act, T*
                              int batch, int out) {
 #pragma omp parallel for schedule(static)
   for (int i = 0; i < batch; ++i) {
-    const float* acc_row = acc + std::size_t(i) * out;
-    T* a_row = a_out + std::size_t(i) * out;
-    T* z_row = z_out ? z_out + std::size_t(i) * out : nullptr;
-    for (int j = 0; j < out; ++j) {
-      const T z = round_to<T>(acc_row[j] + to_float(bias[j]));
-      if (z_row) z_row[j] = z;
-      a_row[j] = round_to<T>(activation_forward(act, to_float(z)));
+    float b[kBlock], z[kBlock], a[kBlock];
+    T z_store[kBlock];
+    const std::size_t row = std::size_t(i) * out;
+    for (int j0 = 0; j0 < out; j0 += kBlock) {
+      const int n = std::min(kBlock, out - j0);
+      to_float_array<T>(bias + j0, b, std::size_t(n));
+      for (int j = 0; j < n; ++j) z[j] = acc[row + j0 + j] + b[j];
+      round_block<T>(z, z_out ? z_out + row + j0 : z_store, z, n, nullptr);
+      activation_forward_block(act, z, a, n);
+      from_float_array<T>(a, a_out + row + j0, std::size_t(n));
     }
   }
 }
@@ -43,55 +73,68 @@ void bias_activation_forward(const float* acc, const T* bias, Activation act, T*
 template <typename T>
 void bias_logits_forward(const float* acc, const T* bias, float* logits, int batch, int out) {
 #pragma omp parallel for schedule(static)
-  for (int i = 0; i < batch; ++i)
-    for (int j = 0; j < out; ++j) {
-      const std::size_t idx = std::size_t(i) * out + j;
-      logits[idx] = to_float(round_to<T>(acc[idx] + to_float(bias[j])));
+  for (int i = 0; i < batch; ++i) {
+    float b[kBlock], z[kBlock];
+    T z_store[kBlock];
+    const std::size_t row = std::size_t(i) * out;
+    for (int j0 = 0; j0 < out; j0 += kBlock) {
+      const int n = std::min(kBlock, out - j0);
+      to_float_array<T>(bias + j0, b, std::size_t(n));
+      for (int j = 0; j < n; ++j) z[j] = acc[row + j0 + j] + b[j];
+      round_block<T>(z, z_store, logits + row + j0, n, nullptr);
     }
+  }
 }
 
 template <typename T>
 void activation_backward(const float* da_acc, const T* saved, Activation act, T* dz, int batch,
                          int out, RoundStats* stats) {
-  std::uint64_t nonzero = 0, underflow = 0, overflow = 0;
-#pragma omp parallel for schedule(static) reduction(+ : nonzero, underflow, overflow)
+  std::uint64_t values = 0, nonzero = 0, underflow = 0, overflow = 0;
+#pragma omp parallel for schedule(static) reduction(+ : values, nonzero, underflow, overflow)
   for (int i = 0; i < batch; ++i) {
+    float da[kBlock], s[kBlock], d[kBlock];
+    T da_store[kBlock];
+    RoundStats local;
     const std::size_t row = std::size_t(i) * out;
-    for (int j = 0; j < out; ++j) {
-      const float x = da_acc[row + j];
-      const T da = round_to<T>(x);
-      const float g = to_float(da) * activation_derivative(act, to_float(saved[row + j]));
-      dz[row + j] = round_to<T>(g);
-      if constexpr (!std::is_same_v<T, float>) {
-        count(x, da, nonzero, underflow, overflow);
-        count(g, dz[row + j], nonzero, underflow, overflow);
-      }
+    for (int j0 = 0; j0 < out; j0 += kBlock) {
+      const int n = std::min(kBlock, out - j0);
+      round_block<T>(da_acc + row + j0, da_store, da, n, &local);  // da, between layers
+      to_float_array<T>(saved + row + j0, s, std::size_t(n));
+      activation_derivative_block(act, s, d, n);
+      for (int j = 0; j < n; ++j) d[j] *= da[j];
+      round_block<T>(d, dz + row + j0, d, n, &local);                // dz
     }
+    values += std::is_same_v<T, float> ? 0 : local.values;
+    nonzero += local.nonzero;
+    underflow += local.underflow;
+    overflow += local.overflow;
   }
-  if (stats) *stats += RoundStats{2 * std::uint64_t(batch) * out, nonzero, underflow, overflow};
+  if (stats) *stats += RoundStats{values, nonzero, underflow, overflow};
 }
 
 template <typename T>
 void bias_backward(const T* dz, T* db, int batch, int out, RoundStats* stats) {
   // Columns are split between threads; each sums its columns over the rows in order, so the
   // result does not depend on the thread count.
-  constexpr int kBlock = 64;
-  const int blocks = (out + kBlock - 1) / kBlock;
-  std::uint64_t nonzero = 0, underflow = 0, overflow = 0;
-#pragma omp parallel for schedule(static) reduction(+ : nonzero, underflow, overflow)
+  constexpr int kColumns = 64;
+  const int blocks = (out + kColumns - 1) / kColumns;
+  std::uint64_t values = 0, nonzero = 0, underflow = 0, overflow = 0;
+#pragma omp parallel for schedule(static) reduction(+ : values, nonzero, underflow, overflow)
   for (int b = 0; b < blocks; ++b) {
-    const int j0 = b * kBlock, j1 = std::min(out, j0 + kBlock);
-    float sum[kBlock] = {};
+    const int j0 = b * kColumns, n = std::min(out, j0 + kColumns) - j0;
+    float sum[kColumns] = {}, row_values[kColumns];
     for (int i = 0; i < batch; ++i) {
-      const T* row = dz + std::size_t(i) * out;
-      for (int j = j0; j < j1; ++j) sum[j - j0] += to_float(row[j]);
+      to_float_array<T>(dz + std::size_t(i) * out + j0, row_values, std::size_t(n));
+      for (int j = 0; j < n; ++j) sum[j] += row_values[j];
     }
-    for (int j = j0; j < j1; ++j) {
-      db[j] = round_to<T>(sum[j - j0]);
-      if constexpr (!std::is_same_v<T, float>) count(sum[j - j0], db[j], nonzero, underflow, overflow);
-    }
+    RoundStats local;
+    round_block<T>(sum, db + j0, row_values, n, &local);
+    values += std::is_same_v<T, float> ? 0 : local.values;
+    nonzero += local.nonzero;
+    underflow += local.underflow;
+    overflow += local.overflow;
   }
-  if (stats) *stats += RoundStats{std::uint64_t(out), nonzero, underflow, overflow};
+  if (stats) *stats += RoundStats{values, nonzero, underflow, overflow};
 }
 
 #define MIXPREC_INSTANTIATE(T)                                                                  \

@@ -1,0 +1,68 @@
+#pragma once
+// Fast array conversions between fp32 and the 16-bit formats, for the hot loops.
+// GCC builds of Eigen 3.4 convert one value at a time in software (its F16C test is
+// clang-only), which made the 16-bit modes slower than fp32; these use the CPU's vector
+// conversions where the build targets them and Eigen's scalar code otherwise. Both round
+// to nearest even with IEEE subnormals, inf and NaN (tests/kernels pins them to Eigen).
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+#include "precision/format.hpp"
+
+namespace mixprec {
+
+// fp32 -> bf16, round to nearest even, NaN kept quiet. Integer arithmetic on the bits
+// (not vcvtneps2bf16, which flushes subnormals to zero).
+inline std::uint16_t bf16_bits_from_float(float x) {
+  std::uint32_t u;
+  std::memcpy(&u, &x, 4);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return std::uint16_t((u >> 16) | 0x0040u);
+  return std::uint16_t((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
+template <typename T>
+inline void to_float_array(const T* src, float* dst, std::size_t n) {
+  if constexpr (std::is_same_v<T, float>) {
+    std::memcpy(dst, src, n * sizeof(float));
+  } else if constexpr (std::is_same_v<T, bf16>) {
+    const auto* s = reinterpret_cast<const std::uint16_t*>(src);
+    for (std::size_t i = 0; i < n; ++i) {  // vectorised by the compiler
+      const std::uint32_t u = std::uint32_t(s[i]) << 16;
+      std::memcpy(&dst[i], &u, 4);
+    }
+  } else {
+    std::size_t i = 0;
+#if defined(__AVX512F__)
+    for (; i + 16 <= n; i += 16)
+      _mm512_storeu_ps(dst + i, _mm512_cvtph_ps(_mm256_loadu_si256(
+                                    reinterpret_cast<const __m256i*>(src + i))));
+#endif
+    for (; i < n; ++i) dst[i] = static_cast<float>(src[i]);
+  }
+}
+
+template <typename T>
+inline void from_float_array(const float* src, T* dst, std::size_t n) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (src != dst) std::memmove(dst, src, n * sizeof(float));
+  } else if constexpr (std::is_same_v<T, bf16>) {
+    auto* d = reinterpret_cast<std::uint16_t*>(dst);
+    for (std::size_t i = 0; i < n; ++i) d[i] = bf16_bits_from_float(src[i]);
+  } else {
+    std::size_t i = 0;
+#if defined(__AVX512F__)
+    for (; i + 16 <= n; i += 16)
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
+                          _mm512_cvtps_ph(_mm512_loadu_ps(src + i),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+#endif
+    for (; i < n; ++i) dst[i] = T(src[i]);
+  }
+}
+
+}  // namespace mixprec
