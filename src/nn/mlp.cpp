@@ -29,14 +29,15 @@ Workspace::Workspace(const ParamLayout& layout, Activation act, Format compute, 
 }
 
 std::size_t Workspace::saved_activation_bytes() const {
-  std::size_t bytes = input.bytes() + logits.bytes();
+  std::size_t bytes = input.bytes();
   for (const auto& b : outputs) bytes += b.bytes();
   for (const auto& b : inputs_z) bytes += b.bytes();
   return bytes;
 }
 
 std::size_t Workspace::scratch_bytes() const {
-  return acc.bytes() + dlogits.bytes() + dz[0].bytes() + dz[1].bytes() + dw_acc.bytes();
+  return logits.bytes() + acc.bytes() + dlogits.bytes() + dz[0].bytes() + dz[1].bytes() +
+         dw_acc.bytes();
 }
 
 void Mlp::forward(const void* weights, int batch, Workspace& ws) const {

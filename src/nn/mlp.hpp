@@ -29,9 +29,10 @@ struct Workspace {
   Buffer dz[2];                // (B, max_width) compute format, ping-pong between layers
   Buffer dw_acc;               // (max in*out) fp32 weight-gradient matmul output
 
-  // Bytes of activations kept for backward (inputs, outputs, z, logits) at full capacity.
+  // Bytes of activations kept for backward (each layer's input, and z for gelu) at full
+  // capacity: all in the compute format, so a 16-bit mode halves them exactly.
   std::size_t saved_activation_bytes() const;
-  // Bytes of scratch that is not kept between forward and backward.
+  // Bytes of everything else: fp32 logits and loss gradient, matmul outputs, dz buffers.
   std::size_t scratch_bytes() const;
 };
 

@@ -13,6 +13,7 @@
 #include "nn/loss.hpp"
 #include "optim/grad_norm.hpp"
 #include "optim/schedule.hpp"
+#include "train/inference_comparison.hpp"
 #include "train/interrupt.hpp"
 
 namespace mixprec {
@@ -316,6 +317,12 @@ RunOutcome Trainer::run(RunLog& log, const nlohmann::json& run_start_extra) {
        {{"accounted", accounted_memory()},
         {"measured", {{"rss_at_start_bytes", rss_at_start}, {"peak_rss_bytes", peak_rss_bytes()}}}}},
   };
+  if (outcome.epochs_completed > 0) {
+    spdlog::info("comparing inference in fp32, bf16 and fp16 on the test set");
+    outcome.summary["inference"] =
+        compare_inference(mlp_.layout(), cfg_.model.activation, params_.weights_as_float(),
+                          data_.test, cfg_.train.eval_batch_size);
+  }
   nlohmann::json end = {{"type", "run_end"}, {"status", outcome.status}, {"reason", outcome.reason},
                         {"epochs_completed", outcome.epochs_completed},
                         {"total_time_s", run_watch.seconds()}};
