@@ -9,6 +9,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "cli/bench_command.hpp"
 #include "cli/info_command.hpp"
 #include "cli/train_command.hpp"
 #include "common/error.hpp"
@@ -30,6 +31,8 @@ int main(int argc, char** argv) {
   InfoOptions info;
   setup_train_command(app, train, exit_code, command_line);
   setup_info_command(app, info, exit_code, command_line);
+  BenchOptions bench;
+  setup_bench_command(app, bench, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -170,6 +170,15 @@ std::string utc_iso8601(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
+// The 1-minute load average at start: a busy machine (load above the core count) makes
+// every timing of the run unreliable, and a reader should be able to see that.
+nlohmann::json load_average() {
+  std::ifstream in("/proc/loadavg");
+  double one_minute = 0.0;
+  if (!(in >> one_minute)) return nullptr;
+  return one_minute;
+}
+
 nlohmann::json environment_json(int threads, const std::string& command_line) {
   const CpuInfo cpu = read_cpuinfo();
   nlohmann::json isa_flags = nlohmann::json::object();
@@ -195,6 +204,7 @@ nlohmann::json environment_json(int threads, const std::string& command_line) {
       {"git_commit", git_commit()},
       {"host", host_name()},
       {"start_time_utc", utc_iso8601(std::chrono::system_clock::now())},
+      {"load_average_1min", load_average()},
       {"command_line", command_line},
   };
 }

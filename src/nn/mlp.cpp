@@ -24,7 +24,7 @@ Workspace::Workspace(const ParamLayout& layout, Activation act, Format compute, 
     dlogits = Buffer(Format::kF32, rows * layout.num_classes());
     dz[0] = Buffer(compute, rows * layout.max_width());
     dz[1] = Buffer(compute, rows * layout.max_width());
-    dw_acc = Buffer(Format::kF32, max_w);
+    if (compute != Format::kF32) dw_acc = Buffer(Format::kF32, max_w);  // fp32 writes in place
   }
 }
 
@@ -89,8 +89,13 @@ void Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStats* sta
     const LayerShape& s = layers[l];
     const T* x = l == 0 ? ws.input.as<T>() : ws.outputs[l - 1].as<T>();
     // dw (in, out) = x^T (in, B) * dz (B, out), rounded into the gradient buffer
-    matmul().multiply(compute_, x, true, dz, false, dw_acc, s.in, s.out, batch);
-    round_from_float<T>(dw_acc, g + s.w_offset, std::size_t(s.in) * s.out, stats);
+    // (fp32 needs no rounding: the product goes straight into the gradients).
+    if constexpr (std::is_same_v<T, float>) {
+      matmul().multiply(compute_, x, true, dz, false, g + s.w_offset, s.in, s.out, batch);
+    } else {
+      matmul().multiply(compute_, x, true, dz, false, dw_acc, s.in, s.out, batch);
+      round_from_float<T>(dw_acc, g + s.w_offset, std::size_t(s.in) * s.out, stats);
+    }
     // db (out) = sum over the batch of dz
     bias_backward<T>(dz, g + s.b_offset, batch, s.out, stats);
     if (l == 0) break;  // the input needs no gradient

@@ -1,0 +1,184 @@
+#include "cli/bench_command.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+#include "cli/threads.hpp"
+#include "common/error.hpp"
+#include "config/config_loader.hpp"
+#include "data/dataset.hpp"
+#include "kernels/aligned_buffer.hpp"
+#include "kernels/convert.hpp"
+#include "kernels/matmul.hpp"
+#include "metrics/peak.hpp"
+#include "metrics/stopwatch.hpp"
+#include "nn/param_layout.hpp"
+
+namespace mixprec {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+// Matmul work per training sample: forward x*w for each layer, backward dw = x^T dz for
+// each layer and da = dz w^T for all but the first: 2 flops per multiply-add.
+double matmul_flops_per_sample(const ParamLayout& layout) {
+  double macs = 0.0;
+  for (std::size_t l = 0; l < layout.layers().size(); ++l) {
+    const auto& s = layout.layers()[l];
+    macs += double(s.in) * s.out * (l == 0 ? 2 : 3);
+  }
+  return 2.0 * macs;
+}
+
+// Median time of `reps` products after two warm-up calls.
+double gemm_gflops(Format f, bool ta, bool tb, int m, int n, int k) {
+  Buffer a(f, std::size_t(m) * k), b(f, std::size_t(k) * n);
+  std::vector<float> ones(std::max(a.size(), b.size()), 0.5f), c(std::size_t(m) * n);
+  round_from_float(ones.data(), f, a.data(), a.size());
+  round_from_float(ones.data(), f, b.data(), b.size());
+  for (int i = 0; i < 2; ++i) matmul().multiply(f, a.data(), ta, b.data(), tb, c.data(), m, n, k);
+  std::vector<double> times;
+  for (int i = 0; i < 30; ++i) {
+    Stopwatch w;
+    matmul().multiply(f, a.data(), ta, b.data(), tb, c.data(), m, n, k);
+    times.push_back(w.seconds());
+  }
+  std::sort(times.begin(), times.end());
+  return 2.0 * m * n * k / times[times.size() / 2] / 1e9;
+}
+
+std::string self_path() {
+  std::error_code ec;
+  const fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? "mixprec" : p.string();
+}
+
+}  // namespace
+
+void setup_bench_command(CLI::App& app, BenchOptions& options, int& exit_code) {
+  CLI::App* cmd = app.add_subcommand("bench", "Measure peak, GEMM and end-to-end training speed per precision (JSON on stdout)");
+  cmd->add_option("--config", options.config_path, "Training config for the end-to-end part");
+  cmd->add_option("--set", options.overrides, "Override a config value (repeatable)");
+  cmd->add_option("--precision", options.precisions, "Comma-separated precisions to train");
+  cmd->add_option("--epochs", options.epochs, "Epochs per training run (first is warm-up)")->check(CLI::Range(2, 1000));
+  cmd->add_option("--threads", options.threads, "Threads for everything")->check(CLI::Range(1, 1024));
+  cmd->add_flag("--skip-training", options.skip_training, "Only peak and GEMM numbers");
+  cmd->callback([&options, &exit_code]() { exit_code = run_bench(options); });
+}
+
+int run_bench(const BenchOptions& options) {
+  std::vector<std::string> overrides = options.overrides;
+  overrides.push_back("threads=" + std::to_string(options.threads));
+  overrides.push_back("train.epochs=" + std::to_string(options.epochs));
+  const Config cfg = load_config(options.config_path, overrides);
+  std::vector<Precision> precisions;
+  for (const auto& name : split_list(options.precisions))
+    precisions.push_back(parse_precision(name, "--precision"));
+  const int threads = apply_thread_count(options.threads);
+
+  nlohmann::json out;
+  // 1. Peak, per thread count up to the one used.
+  spdlog::info("measuring peak");
+  nlohmann::json peak = nlohmann::json::array();
+  double fp32_peak = 0.0, bf16_peak = 0.0;
+  for (int t = 1; t <= threads; ++t) {
+    const PeakResult f = measure_fp32_fma_peak(t);
+    const auto b = measure_bf16_dot_peak(t);
+    peak.push_back({{"threads", t}, {"fp32_fma_gflops", f.gflops},
+                    {"bf16_dot_gflops", b ? nlohmann::json(b->gflops) : nlohmann::json(nullptr)}});
+    if (t == threads) {
+      fp32_peak = f.gflops;
+      bf16_peak = b ? b->gflops : 0.0;
+    }
+  }
+  apply_thread_count(threads);
+  out["peak"] = peak;
+  auto peak_for = [&](Format f) {
+    return f == Format::kBf16 && matmul().path(f).native && bf16_peak > 0 ? bf16_peak : fp32_peak;
+  };
+
+  // 2. GEMMs at the first two layers' shapes, for the three products of a training step.
+  spdlog::info("measuring GEMMs");
+  const int batch = cfg.train.batch_size;
+  std::vector<int> widths = {784};
+  for (int h : cfg.model.hidden) widths.push_back(h);
+  nlohmann::json gemm = nlohmann::json::array();
+  for (Format f : {Format::kF32, Format::kBf16, Format::kF16}) {
+    for (std::size_t l = 0; l + 1 < widths.size() && l < 2; ++l) {
+      const int in = widths[l], o = widths[l + 1];
+      struct Case { const char* name; bool ta, tb; int m, n, k; };
+      for (const Case& c : {Case{"forward x*w", false, false, batch, o, in},
+                            Case{"backward x^T*dz", true, false, in, o, batch},
+                            Case{"backward dz*w^T", false, true, batch, in, o}}) {
+        const double g = gemm_gflops(f, c.ta, c.tb, c.m, c.n, c.k);
+        gemm.push_back({{"format", to_string(f)}, {"path", matmul().path(f).native ? "native" : "emulated"},
+                        {"product", c.name}, {"m", c.m}, {"n", c.n}, {"k", c.k},
+                        {"gflops", g}, {"share_of_peak", g / peak_for(f)}});
+      }
+    }
+  }
+  out["gemm"] = gemm;
+
+  // 3. End to end: the real command, one run per precision.
+  nlohmann::json training = nlohmann::json::array();
+  if (!options.skip_training) {
+    const std::string binary = self_path();
+    const fs::path root = fs::temp_directory_path() / ("mixprec-bench-" + std::to_string(::getpid()));
+    fs::create_directories(root);
+    for (Precision p : precisions) {
+      const fs::path dir = root / to_string(p);
+      std::string cmd = binary + " train '" + options.config_path + "' --out '" + dir.string() + "'";
+      for (const auto& o : overrides) cmd += " --set '" + o + "'";
+      cmd += " --set precision=" + to_string(p) + " > /dev/null 2> '" + (root / "log.txt").string() + "'";
+      spdlog::info("training {} ({} epochs)", to_string(p), options.epochs);
+      if (std::system(cmd.c_str()) != 0) {
+        std::ifstream log(root / "log.txt");
+        std::string last, line;
+        while (std::getline(log, line)) last = line;
+        fs::remove_all(root);
+        fail("bench: training {} failed: {}", to_string(p), last);
+      }
+      std::ifstream in(dir / "summary.json");
+      const nlohmann::json summary = nlohmann::json::parse(in);
+      const Format f = policy_for(p).compute;
+      const ParamLayout layout(784, cfg.model.hidden, 10);
+      const double flops = matmul_flops_per_sample(layout);
+      const double rate = summary["time"]["median_samples_per_s"].get<double>();
+      training.push_back({{"precision", to_string(p)},
+                          {"path", matmul().path(f).native ? "native" : "emulated"},
+                          {"samples_per_s", rate},
+                          {"matmul_flops_per_sample", flops},
+                          {"share_of_peak", rate * flops / 1e9 / peak_for(f)},
+                          {"test_accuracy", summary["final"]["test"]["accuracy"]}});
+    }
+    fs::remove_all(root);
+    const double fp32_rate = training.size() && training[0]["precision"] == "fp32"
+                                 ? training[0]["samples_per_s"].get<double>() : 0.0;
+    if (fp32_rate > 0)
+      for (auto& t : training) t["speedup_vs_fp32"] = t["samples_per_s"].get<double>() / fp32_rate;
+  }
+  out["training"] = training;
+  out["threads"] = threads;
+  out["config"] = options.config_path;
+  out["peak_used"] = {{"fp32_gflops", fp32_peak}, {"bf16_gflops", bf16_peak},
+                      {"note", "share_of_peak divides by the bf16 peak for native bf16, else the fp32 peak"}};
+  std::cout << out.dump(2) << std::endl;
+  return 0;
+}
+
+}  // namespace mixprec
