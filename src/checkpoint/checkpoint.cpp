@@ -1,0 +1,347 @@
+#include "checkpoint/checkpoint.hpp"
+
+#include <zlib.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "checkpoint/byte_io.hpp"
+#include "common/error.hpp"
+#include "precision/precision.hpp"
+#include "report/atomic_file.hpp"
+
+namespace mixprec {
+namespace {
+
+constexpr std::string_view kMagic = "MIXPRECK";
+constexpr std::size_t kCrcBytes = 4;
+constexpr std::size_t kVersionOffset = 8, kLengthOffset = 12;
+constexpr std::uint32_t kMaxHiddenLayers = 1024;
+// The sections of version 1, in file order (docs/checkpoint.md).
+constexpr std::string_view kSectionTags[] = {"WGHT", "OPTM", "SCAL", "PROG", "SHUF", "CONF", "TOTL"};
+
+// Explicit codes, not enum casts: reordering an enum must not change what files mean.
+std::uint32_t precision_code(Precision p) {
+  switch (p) {
+    case Precision::kFp32: return 0;
+    case Precision::kFp16Mixed: return 1;
+    case Precision::kBf16Mixed: return 2;
+    case Precision::kFp16True: return 3;
+    case Precision::kBf16True: return 4;
+  }
+  return 0;
+}
+std::uint32_t format_code(Format f) {
+  switch (f) {
+    case Format::kF32: return 0;
+    case Format::kF16: return 1;
+    case Format::kBf16: return 2;
+  }
+  return 0;
+}
+std::uint32_t activation_code(Activation a) {
+  switch (a) {
+    case Activation::kRelu: return 0;
+    case Activation::kGelu: return 1;
+    case Activation::kTanh: return 2;
+  }
+  return 0;
+}
+
+template <typename E, std::size_t N>
+E decode_code(std::uint32_t code, const E (&values)[N], const ByteReader& r, std::string_view field) {
+  if (code >= N) {
+    fail("{}: malformed checkpoint: {} code {} before byte offset {} is not one of 0..{} (hint: "
+         "the file is damaged)", r.name(), field, code, r.pos(), N - 1);
+  }
+  return values[code];
+}
+constexpr Precision kPrecisions[] = {Precision::kFp32, Precision::kFp16Mixed, Precision::kBf16Mixed,
+                                     Precision::kFp16True, Precision::kBf16True};
+constexpr Format kFormats[] = {Format::kF32, Format::kF16, Format::kBf16};
+constexpr Activation kActivations[] = {Activation::kRelu, Activation::kGelu, Activation::kTanh};
+
+std::uint32_t crc32_of(std::string_view bytes) {
+  return std::uint32_t(::crc32_z(::crc32_z(0L, Z_NULL, 0),
+                                 reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()));
+}
+
+// The magic as a reader can see it: printable bytes as they are, others as \xNN.
+std::string shown(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (std::isprint(static_cast<unsigned char>(c))) out.push_back(c);
+    else out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+  }
+  return out;
+}
+
+std::uint64_t parameter_count(const ModelShape& s) {
+  std::uint64_t n = 0, in = std::uint64_t(s.input_dim);
+  std::vector<int> widths = s.hidden;
+  widths.push_back(s.num_classes);
+  for (int out : widths) {
+    n += in * std::uint64_t(out) + std::uint64_t(out);
+    in = std::uint64_t(out);
+  }
+  return n;
+}
+
+void put_values(ByteWriter& w, const StoredValues& v) {
+  w.u32(format_code(v.format));
+  w.u64(v.count());
+  w.bytes(v.bytes.data(), v.bytes.size());
+}
+
+StoredValues get_values(ByteReader& r, std::string_view field, Format expected_format,
+                        std::uint64_t expected_count) {
+  StoredValues v;
+  v.format = decode_code(r.u32(field), kFormats, r, fmt::format("{} format", field));
+  const std::uint64_t count = r.u64(field);
+  if (v.format != expected_format || count != expected_count) {
+    fail("{}: malformed checkpoint: {} before byte offset {} holds {} {} values, expected {} {} "
+         "values for this model and precision (hint: the file is damaged)", r.name(), field,
+         r.pos(), count, to_string(v.format), expected_count, to_string(expected_format));
+  }
+  const std::string_view raw = r.bytes(count * bytes_per_value(v.format), field);
+  v.bytes.resize(raw.size());
+  std::memcpy(v.bytes.data(), raw.data(), raw.size());
+  return v;
+}
+
+// Sections: a 4-byte tag, the payload size (u64), the payload.
+std::size_t begin_section(ByteWriter& w, std::string_view tag) {
+  w.text(tag);
+  w.u64(0);  // patched by end_section
+  return w.size();
+}
+void end_section(ByteWriter& w, std::size_t payload_start) {
+  w.patch_u64(payload_start - 8, w.size() - payload_start);
+}
+
+// Reads a section's header, returns a reader over exactly its payload.
+ByteReader section(ByteReader& r, std::string_view tag) {
+  const std::size_t at = r.pos();
+  const std::string_view got = r.bytes(4, "section tag");
+  if (got != tag) {
+    fail("{}: malformed checkpoint: section tag '{}' at byte offset {}, expected '{}' (hint: the "
+         "file is damaged or was written by another program)", r.name(), shown(got), at, tag);
+  }
+  const std::uint64_t size = r.u64(fmt::format("section {} size", tag));
+  return ByteReader(r.bytes(size, fmt::format("section {}", tag)), r.name() + " section " + std::string(tag));
+}
+void end_of(const ByteReader& s) {
+  if (s.remaining() != 0) {
+    fail("{}: malformed checkpoint: {} unexpected bytes at the end of the section (hint: the file "
+         "is damaged)", s.name(), s.remaining());
+  }
+}
+
+}  // namespace
+
+std::string encode_checkpoint(const Checkpoint& c) {
+  const PrecisionPolicy policy = policy_for(c.shape.precision);
+  const Format weight_format = policy.has_fp32_master ? Format::kF32 : policy.compute;
+  if (c.weights.format != weight_format || c.weights.count() != c.num_params ||
+      c.num_params != parameter_count(c.shape)) {
+    throw std::logic_error(fmt::format(
+        "encode_checkpoint: {} {} weight values for a {} model of {} parameters",
+        c.weights.count(), to_string(c.weights.format), describe(c.shape), c.num_params));
+  }
+  ByteWriter w;
+  // Header.
+  w.text(kMagic);
+  w.u32(Checkpoint::kVersion);
+  w.u64(0);  // file length, patched below
+  w.u32(precision_code(c.shape.precision));
+  w.u32(activation_code(c.shape.activation));
+  w.u32(std::uint32_t(c.shape.input_dim));
+  w.u32(std::uint32_t(c.shape.num_classes));
+  w.u32(std::uint32_t(c.shape.hidden.size()));
+  for (int h : c.shape.hidden) w.u32(std::uint32_t(h));
+  w.u64(c.num_params);
+  w.u32(std::uint32_t(std::size(kSectionTags)));
+  // Sections.
+  std::size_t s = begin_section(w, "WGHT");
+  put_values(w, c.weights);
+  end_section(w, s);
+
+  s = begin_section(w, "OPTM");
+  w.i64(c.optimizer_steps);
+  w.u32(std::uint32_t(c.optimizer_state.size()));
+  for (const auto& b : c.optimizer_state) {
+    w.u32(std::uint32_t(b.name.size()));
+    w.text(b.name);
+    put_values(w, b.values);
+  }
+  end_section(w, s);
+
+  s = begin_section(w, "SCAL");
+  w.f32(c.loss_scale);
+  w.i64(c.loss_scale_streak);
+  w.i64(c.skipped_steps);
+  end_section(w, s);
+
+  s = begin_section(w, "PROG");
+  w.i64(c.global_step);
+  w.u32(std::uint32_t(c.epochs_completed));
+  end_section(w, s);
+
+  s = begin_section(w, "SHUF");
+  w.u32(std::uint32_t(c.shuffle_rng.size()));
+  w.text(c.shuffle_rng);
+  w.u64(c.shuffle_order.size());
+  for (std::int32_t row : c.shuffle_order) w.u32(std::uint32_t(row));
+  end_section(w, s);
+
+  s = begin_section(w, "CONF");
+  w.text(c.config_json);
+  end_section(w, s);
+
+  s = begin_section(w, "TOTL");
+  w.text(c.run_totals_json);
+  end_section(w, s);
+
+  // Trailer: the length covers the CRC, the CRC covers everything before it.
+  w.patch_u64(kLengthOffset, w.size() + kCrcBytes);
+  const std::uint32_t crc = crc32_of(w.str());
+  w.u32(crc);
+  return std::move(w.str());
+}
+
+Checkpoint decode_checkpoint(std::string_view bytes, const std::string& name) {
+  constexpr std::string_view kHint = "hint: use an earlier checkpoint, or the model.ckpt/"
+                                     "checkpoint.ckpt that `mixprec train --save-model` writes";
+  // 1. Magic.
+  if (bytes.substr(0, kMagic.size()) != kMagic) {
+    fail("{}: not a mixprec checkpoint: the first 8 bytes are \"{}\", expected \"{}\" ({})", name,
+         shown(bytes.substr(0, kMagic.size())), kMagic, kHint);
+  }
+  if (bytes.size() < kLengthOffset + 8) {
+    fail("{}: truncated checkpoint: the file has {} bytes, fewer than the {} that start the header "
+         "({})", name, bytes.size(), kLengthOffset + 8, kHint);
+  }
+  ByteReader r(bytes, name);
+  r.bytes(kMagic.size(), "magic");
+  // 2. Version.
+  const std::uint32_t version = r.u32("format version");
+  if (version != Checkpoint::kVersion) {
+    fail("{}: checkpoint format version {} at byte offset {}, this mixprec reads version {} (hint: "
+         "use the mixprec that wrote it)", name, version, kVersionOffset, Checkpoint::kVersion);
+  }
+  // 3. Length: a cut file is reported as truncated rather than as a CRC mismatch.
+  const std::uint64_t length = r.u64("file length");
+  if (length != bytes.size()) {
+    fail("{}: {}: the file has {} bytes, its header (byte offset {}) says {} ({})", name,
+         bytes.size() < length ? "truncated checkpoint" : "damaged checkpoint",
+         bytes.size(), kLengthOffset, length, kHint);
+  }
+  // 4. CRC32 over everything before the trailer.
+  const std::size_t body = bytes.size() - kCrcBytes;
+  ByteReader trailer(bytes.substr(body), name);
+  const std::uint32_t stored = trailer.u32("CRC32");
+  const std::uint32_t computed = crc32_of(bytes.substr(0, body));
+  if (stored != computed) {
+    fail("{}: damaged checkpoint: CRC32 mismatch, stored 0x{:08x} at byte offset {}, computed "
+         "0x{:08x} over bytes 0..{} ({})", name, stored, body, computed, body - 1, kHint);
+  }
+  ByteReader h(bytes.substr(0, body), name);
+  h.bytes(kLengthOffset + 8, "header");
+
+  // 5. Header fields and sections.
+  Checkpoint c;
+  c.shape.precision = decode_code(h.u32("precision"), kPrecisions, h, "precision");
+  c.shape.activation = decode_code(h.u32("activation"), kActivations, h, "activation");
+  c.shape.input_dim = int(h.u32("input dimension"));
+  c.shape.num_classes = int(h.u32("classes"));
+  const std::uint32_t layers = h.u32("hidden layer count");
+  if (layers > kMaxHiddenLayers) {
+    fail("{}: malformed checkpoint: {} hidden layers, expected at most {} (hint: the file is damaged)",
+         name, layers, kMaxHiddenLayers);
+  }
+  for (std::uint32_t i = 0; i < layers; ++i) c.shape.hidden.push_back(int(h.u32("hidden width")));
+  c.num_params = h.u64("parameter count");
+  if (c.num_params != parameter_count(c.shape)) {
+    fail("{}: malformed checkpoint: the header says {} parameters, but a {} model has {} (hint: the "
+         "file is damaged)", name, c.num_params, describe(c.shape), parameter_count(c.shape));
+  }
+  const std::uint32_t sections = h.u32("section count");
+  if (sections != std::size(kSectionTags)) {
+    fail("{}: malformed checkpoint: {} sections, version {} has {} (hint: the file is damaged)", name,
+         sections, Checkpoint::kVersion, std::size(kSectionTags));
+  }
+  const PrecisionPolicy policy = policy_for(c.shape.precision);
+
+  ByteReader s = section(h, "WGHT");
+  c.weights = get_values(s, "weights", policy.has_fp32_master ? Format::kF32 : policy.compute,
+                         c.num_params);
+  end_of(s);
+
+  s = section(h, "OPTM");
+  c.optimizer_steps = s.i64("optimizer step count");
+  const std::uint32_t buffers = s.u32("optimizer buffer count");
+  if (buffers > 2) {
+    fail("{}: malformed checkpoint: {} optimizer state buffers, expected at most 2 (hint: the file "
+         "is damaged)", s.name(), buffers);
+  }
+  for (std::uint32_t i = 0; i < buffers; ++i) {
+    StoredOptimizerBuffer b;
+    b.name = std::string(s.bytes(s.u32("buffer name length"), "buffer name"));
+    b.values = get_values(s, b.name, policy.optimizer_state, c.num_params);
+    c.optimizer_state.push_back(std::move(b));
+  }
+  end_of(s);
+
+  s = section(h, "SCAL");
+  c.loss_scale = s.f32("loss scale");
+  c.loss_scale_streak = s.i64("loss scale streak");
+  c.skipped_steps = s.i64("skipped steps");
+  end_of(s);
+
+  s = section(h, "PROG");
+  c.global_step = s.i64("global step");
+  c.epochs_completed = std::int32_t(s.u32("epochs completed"));
+  end_of(s);
+
+  s = section(h, "SHUF");
+  c.shuffle_rng = std::string(s.bytes(s.u32("shuffle state length"), "shuffle state"));
+  const std::uint64_t rows = s.u64("shuffle order length");
+  const std::string_view order = s.bytes(rows * 4, "shuffle order");
+  c.shuffle_order.resize(std::size_t(rows));
+  std::memcpy(c.shuffle_order.data(), order.data(), order.size());
+  end_of(s);
+
+  s = section(h, "CONF");
+  c.config_json = std::string(s.bytes(s.remaining(), "config"));
+  s = section(h, "TOTL");
+  c.run_totals_json = std::string(s.bytes(s.remaining(), "run totals"));
+  end_of(h);
+  return c;
+}
+
+void write_checkpoint(const std::filesystem::path& path, const Checkpoint& c) {
+  write_text_atomically(path, encode_checkpoint(c));
+}
+
+Checkpoint read_checkpoint(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    fail("cannot read checkpoint {}: it is a folder, expected a file (hint: pass RUN_DIR/model.ckpt)",
+         path.string());
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    fail("cannot open checkpoint {}: {} (hint: `mixprec train --save-model` writes "
+         "RUN_DIR/model.ckpt and RUN_DIR/checkpoint.ckpt)", path.string(), std::strerror(errno));
+  }
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) fail("error reading checkpoint {}: {}", path.string(), std::strerror(errno));
+  return decode_checkpoint(bytes, path.string());
+}
+
+}  // namespace mixprec
