@@ -2,9 +2,12 @@
 // Norms of small integers are exact in double (sqrt of a perfect square is exact), so
 // those use EXPECT_EQ; others state their tolerance.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <random>
 #include <vector>
 
 #include "optim/grad_norm.hpp"
@@ -75,6 +78,78 @@ TEST(AllFinite, DetectsInfAndNanInEveryFormat) {
   // 65520 overflows fp16 to inf (NUMERICS.md), which is what the loss scaler must see.
   EXPECT_FALSE(finite<f16>({65520.0f}));
   EXPECT_TRUE(finite<bf16>({65520.0f}));
+}
+
+// Runs fn() with `threads` OpenMP threads.
+template <class Fn>
+auto with_threads(int threads, Fn fn) {
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(threads);
+  auto result = fn();
+  omp_set_num_threads(saved);
+  return result;
+}
+
+template <class T>
+void check_norm_of_many_values() {
+  // Three full blocks of 4096 and a partial one, so the parallel partition is exercised.
+  constexpr std::size_t n = 3 * 4096 + 123;
+  std::mt19937 rng(3);
+  std::normal_distribution<float> normal(0.0f, 100.0f);
+  std::vector<float> v(n);
+  for (float& x : v) x = normal(rng);
+  const std::vector<T> g = as<T>(v);
+  const float mult = 0.37f;  // not a power of two: the fp32 product rounds
+  const double norm = with_threads(1, [&] { return grad_norm(g.data(), FormatOf<T>::value, n, mult); });
+  // Fixed blocks combined in block order: the same bits on any thread count.
+  for (int threads : {2, 3, 5}) {
+    const double other =
+        with_threads(threads, [&] { return grad_norm(g.data(), FormatOf<T>::value, n, mult); });
+    EXPECT_EQ(std::memcmp(&norm, &other, sizeof norm), 0) << threads << " threads: " << other;
+  }
+  // Independent reference: the same fp32 products, squared and summed sequentially in long
+  // double. Tolerance 1e-13 relative: each partial sum of non-negative terms passes through
+  // at most 512 + 3 + 4 double additions (one lane, the lane tree, the block sum), each
+  // off by at most 2^-53 relative, so the sum is within 519 * 1.1e-16 = 5.8e-14.
+  long double sum = 0.0L;
+  for (std::size_t i = 0; i < n; ++i) {
+    const long double x = to_float(g[i]) * mult;
+    sum += x * x;
+  }
+  const double expected = static_cast<double>(std::sqrt(sum));
+  EXPECT_NEAR(norm, expected, 1e-13 * expected);
+}
+
+TEST(GradNorm, ManyValuesIndependentOfThreadCountInEveryFormat) {
+  check_norm_of_many_values<float>();
+  check_norm_of_many_values<f16>();
+  check_norm_of_many_values<bf16>();
+}
+
+template <class T>
+void check_finite_scan() {
+  // Several of the scan's 16384-value blocks; one bad value at the edges of the array and
+  // of a block, on 1 and 2 threads.
+  constexpr std::size_t n = 3 * 16384 + 5;
+  std::vector<T> g(n, from_float<T>(1.0f));
+  for (int threads : {1, 2}) {
+    EXPECT_TRUE(with_threads(threads, [&] { return all_finite(g.data(), FormatOf<T>::value, n); }));
+    for (std::size_t at : {std::size_t{0}, std::size_t{16383}, std::size_t{16384}, n - 1}) {
+      for (float bad : {kInf, -kInf, kNan}) {
+        g[at] = from_float<T>(bad);
+        EXPECT_FALSE(
+            with_threads(threads, [&] { return all_finite(g.data(), FormatOf<T>::value, n); }))
+            << "at " << at << ": " << bad << ", " << threads << " threads";
+        g[at] = from_float<T>(1.0f);
+      }
+    }
+  }
+}
+
+TEST(AllFinite, ScansManyValuesInEveryFormat) {
+  check_finite_scan<float>();
+  check_finite_scan<f16>();
+  check_finite_scan<bf16>();
 }
 
 }  // namespace
