@@ -94,19 +94,19 @@ const MatmulPath& Matmul::path(Format format) {
   return impl_->paths.emplace(format, p).first->second;
 }
 
-void Matmul::multiply(Format format, const void* a, bool transpose_a, const void* b,
-                      bool transpose_b, float* c, int m, int n, int k) {
-  if (!path(format).native) {
-    // Exact conversion to fp32: every fp16 value is representable in fp32.
-    auto need = [](std::vector<float>& v, std::size_t size) {
-      if (v.size() < size) v.resize(size);
+void Matmul::multiply(Format a_format, const void* a, bool transpose_a, Format b_format,
+                      const void* b, bool transpose_b, float* c, int m, int n, int k) {
+  Format format = a_format;
+  if (a_format != b_format || !path(a_format).native) {
+    // Exact conversion to fp32: every fp16 and bf16 value is representable in fp32.
+    auto widen = [](Format f, const void* x, std::vector<float>& scratch, std::size_t size) {
+      if (f == Format::kF32) return x;
+      if (scratch.size() < size) scratch.resize(size);  // grows to the largest shape, once
+      convert_to_float(f, x, scratch.data(), size);
+      return static_cast<const void*>(scratch.data());
     };
-    need(impl_->a32, std::size_t(m) * k);
-    need(impl_->b32, std::size_t(k) * n);
-    convert_to_float(format, a, impl_->a32.data(), std::size_t(m) * k);
-    convert_to_float(format, b, impl_->b32.data(), std::size_t(k) * n);
-    a = impl_->a32.data();
-    b = impl_->b32.data();
+    a = widen(a_format, a, impl_->a32, std::size_t(m) * k);
+    b = widen(b_format, b, impl_->b32, std::size_t(k) * n);
     format = Format::kF32;
   }
   impl_->run(impl_->entry(format, transpose_a, transpose_b, m, n, k), a, b, c);

@@ -30,7 +30,14 @@ class Matmul {
 
   // Primitives are created on the first call for each shape and reused afterwards.
   void multiply(Format format, const void* a, bool transpose_a, const void* b, bool transpose_b,
-                float* c, int m, int n, int k);
+                float* c, int m, int n, int k) {
+    multiply(format, a, transpose_a, format, b, transpose_b, c, m, n, k);
+  }
+  // Operands of different formats (e.g. 16-bit activations times weights an emulated path
+  // has already widened to fp32): any operand that is not fp32 is converted exactly, and
+  // the product runs in fp32, unless both share a format with a native kernel.
+  void multiply(Format a_format, const void* a, bool transpose_a, Format b_format, const void* b,
+                bool transpose_b, float* c, int m, int n, int k);
 
   // Which path a format takes on this machine (probed once, cached).
   const MatmulPath& path(Format format);

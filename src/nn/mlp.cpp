@@ -1,6 +1,7 @@
 #include "nn/mlp.hpp"
 
 #include "kernels/activation.hpp"
+#include "kernels/convert.hpp"
 #include "kernels/linear_epilogue.hpp"
 #include "kernels/matmul.hpp"
 
@@ -17,6 +18,7 @@ Workspace::Workspace(const ParamLayout& layout, Activation act, Format compute, 
     if (activation_needs_input(act)) inputs_z.emplace_back(compute, rows * layers[l].out);
   }
   logits = Buffer(Format::kF32, rows * layout.num_classes());
+  if (!matmul().path(compute).native) widened_weights = Buffer(Format::kF32, layout.size());
   acc = Buffer(Format::kF32, rows * layout.max_width());
   if (for_training) {
     std::size_t max_w = 0;
@@ -37,7 +39,14 @@ std::size_t Workspace::saved_activation_bytes() const {
 
 std::size_t Workspace::scratch_bytes() const {
   return logits.bytes() + acc.bytes() + dlogits.bytes() + dz[0].bytes() + dz[1].bytes() +
-         dw_acc.bytes();
+         dw_acc.bytes() + widened_weights.bytes();
+}
+
+template <typename T>
+Mlp::WeightOperand Mlp::weight_operand(const T* w, Workspace& ws, bool refresh) const {
+  if (ws.widened_weights.size() == 0) return {compute_, w, bytes_per_value(compute_)};
+  if (refresh) convert_to_float(compute_, w, ws.widened_weights.as<float>(), layout_.size());
+  return {Format::kF32, ws.widened_weights.data(), 4};
 }
 
 void Mlp::forward(const void* weights, int batch, Workspace& ws) const {
@@ -60,10 +69,12 @@ void Mlp::forward_t(const T* w, int batch, Workspace& ws) const {
   const auto& layers = layout_.layers();
   const T* x = ws.input.as<T>();
   float* acc = ws.acc.as<float>();
+  const WeightOperand weights = weight_operand(w, ws, true);
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const LayerShape& s = layers[l];
     // acc (B, out) = x (B, in) * w (in, out)
-    matmul().multiply(compute_, x, false, w + s.w_offset, false, acc, batch, s.out, s.in);
+    matmul().multiply(compute_, x, false, weights.format, weights.at(s.w_offset), false, acc,
+                      batch, s.out, s.in);
     if (l + 1 == layers.size()) {
       bias_logits_forward<T>(acc, w + s.b_offset, ws.logits.as<float>(), batch, s.out);
     } else {
@@ -80,7 +91,8 @@ void Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStats* sta
   const auto& layers = layout_.layers();
   const int last = int(layers.size()) - 1;
   float* acc = ws.acc.as<float>();
-  float* dw_acc = ws.dw_acc.as<float>();
+  float* dw_acc = ws.dw_acc.size() ? ws.dw_acc.as<float>() : nullptr;
+  const WeightOperand weights = weight_operand(w, ws, false);
   // dz of the output layer: the scaled loss gradient, rounded (a tensor between layers).
   T* dz = ws.dz[0].as<T>();
   round_from_float<T>(ws.dlogits.as<float>(), dz, std::size_t(batch) * layout_.num_classes(),
@@ -100,7 +112,8 @@ void Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStats* sta
     bias_backward<T>(dz, g + s.b_offset, batch, s.out, stats);
     if (l == 0) break;  // the input needs no gradient
     // da (B, in) = dz (B, out) * w^T (out, in); then dz_prev = da * act'(...)
-    matmul().multiply(compute_, dz, false, w + s.w_offset, true, acc, batch, s.in, s.out);
+    matmul().multiply(compute_, dz, false, weights.format, weights.at(s.w_offset), true, acc,
+                      batch, s.in, s.out);
     const T* saved = ws.inputs_z.empty() ? ws.outputs[l - 1].as<T>() : ws.inputs_z[l - 1].as<T>();
     T* dz_prev = ws.dz[(last - l + 1) % 2].as<T>();
     activation_backward<T>(acc, saved, act_, dz_prev, batch, s.in, stats);

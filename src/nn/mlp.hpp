@@ -28,6 +28,9 @@ struct Workspace {
   Buffer dlogits;              // (B, classes) fp32, scaled by the loss scale
   Buffer dz[2];                // (B, max_width) compute format, ping-pong between layers
   Buffer dw_acc;               // (max in*out) fp32 weight-gradient matmul output
+  // Emulated matmul path only (a 16-bit format without a native kernel): all weights
+  // widened exactly to fp32 once per forward pass, instead of once per product.
+  Buffer widened_weights;
 
   // Bytes of activations kept for backward (each layer's input, and z for gelu) at full
   // capacity: all in the compute format, so a 16-bit mode halves them exactly.
@@ -45,7 +48,8 @@ class Mlp {
   Format compute_format() const { return compute_; }
 
   // Reads ws.input (first `batch` rows) and weights (layout().size() values, compute format);
-  // leaves the fp32 logits in ws.logits.
+  // leaves the fp32 logits in ws.logits. backward() must follow the forward() of the same
+  // weights: it reads what forward saved (activations, and widened weights if emulated).
   void forward(const void* weights, int batch, Workspace& ws) const;
 
   // Reads ws.dlogits (fp32, already scaled) and what forward saved; writes every parameter's
@@ -54,6 +58,17 @@ class Mlp {
                 RoundStats* stats) const;
 
  private:
+  // The weights as the matmuls read them: the compute-format buffer, or its fp32 widening.
+  struct WeightOperand {
+    Format format;
+    const void* data;
+    std::size_t value_bytes;
+    const void* at(std::size_t offset) const {
+      return static_cast<const std::byte*>(data) + offset * value_bytes;
+    }
+  };
+  template <typename T>
+  WeightOperand weight_operand(const T* w, Workspace& ws, bool refresh) const;
   template <typename T>
   void forward_t(const T* w, int batch, Workspace& ws) const;
   template <typename T>
