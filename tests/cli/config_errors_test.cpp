@@ -108,6 +108,23 @@ TEST_F(ConfigErrors, MissingDataDirNamesIt) {
   EXPECT_TRUE(contains(line, missing.string())) << line;
 }
 
+TEST_F(ConfigErrors, NonEmptyOutDirIsRefusedAndLeftAlone) {
+  const fs::path out = tmp_.path() / "taken";
+  fs::create_directories(out);
+  { std::ofstream(out / "keep.txt") << "earlier results"; }
+  const Invocation r = run_mixprec(
+      {"train", kDefaultConfig.string(), "--set", "data.dir=" + kMnist10k.string(), "--out",
+       out.string()},
+      cwd(), tmp_.path());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_TRUE(contains(r.err, out.string())) << r.err;
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(out)) names.push_back(e.path().filename().string());
+  EXPECT_EQ(names, std::vector<std::string>{"keep.txt"}) << "the folder must be left as it was";
+  EXPECT_EQ(read_text(out / "keep.txt"), "earlier results");
+}
+
 TEST_F(ConfigErrors, BadFlagIsAUserErrorToo) {
   const Invocation r = run_mixprec({"train", kDefaultConfig.string(), "--no-such-flag"}, cwd(),
                                    tmp_.path());
