@@ -1,0 +1,62 @@
+#pragma once
+// `mixprec compare`: groups completed runs by their settings (everything in config.json
+// except seed and name), and reports per group the mean and sample std over seeds of
+// speed, memory and accuracy, with speed-up and test-accuracy difference (95% Welch
+// interval) against the baseline precision at otherwise equal settings.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sweep/run_collection.hpp"
+#include "sweep/summary_stats.hpp"
+
+namespace mixprec {
+
+// The metrics of each group, in report order: {key in the JSON output, path in summary.json}.
+struct MetricSpec {
+  const char* key;
+  const char* summary_path;  // JSON pointer
+};
+const std::vector<MetricSpec>& compare_metrics();
+
+struct CompareGroup {
+  std::string label;      // precision, '*' if emulated, then the varying settings
+  std::string precision;
+  nlohmann::json settings = nlohmann::json::object();  // varying keys -> values
+  std::string matmul_path;  // native, emulated, or mixed (runs disagree)
+  std::vector<std::string> runs;
+  std::map<std::string, MeanStd> metrics;              // by MetricSpec::key
+  std::map<std::string, std::vector<double>> values;   // the per-run values behind them
+  bool is_baseline = false;
+  std::optional<std::string> baseline_label;           // the group compared against
+  std::optional<double> speedup;                       // mean samples/s over the baseline's
+  // Mean test accuracy minus the baseline's (fractions), and its 95% Welch interval
+  // (none when either group has a single run).
+  std::optional<double> test_accuracy_diff;
+  std::optional<WelchInterval> test_accuracy_ci;
+};
+
+struct SkippedRun {
+  std::string dir;
+  std::string status;
+};
+
+struct Comparison {
+  std::string baseline;                  // canonical precision name
+  std::vector<std::string> varying_keys; // config keys (not seed/name/precision) that differ
+  std::vector<CompareGroup> groups;
+  std::vector<SkippedRun> skipped;       // not completed, or no config.json
+  std::vector<std::string> footnotes;    // "* emulated: fp16 matmuls converted to fp32 on this CPU"
+};
+
+// Flattens a config to dotted keys; arrays are leaves ({"model": {"hidden": [64]}} ->
+// {"model.hidden": [64]}).
+std::map<std::string, nlohmann::json> flatten_config(const nlohmann::json& config);
+
+// `baseline` is a precision name or alias.
+Comparison compare_runs(const std::vector<RunInfo>& runs, const std::string& baseline);
+
+}  // namespace mixprec
