@@ -10,7 +10,9 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/bench_command.hpp"
+#include "cli/compare_command.hpp"
 #include "cli/info_command.hpp"
+#include "cli/sweep_command.hpp"
 #include "cli/train_command.hpp"
 #include "common/error.hpp"
 
@@ -31,6 +33,10 @@ int main(int argc, char** argv) {
   InfoOptions info;
   setup_train_command(app, train, exit_code, command_line);
   setup_info_command(app, info, exit_code, command_line);
+  SweepOptions sweep;
+  CompareOptions compare;
+  setup_sweep_command(app, sweep, exit_code);
+  setup_compare_command(app, compare, exit_code);
   BenchOptions bench;
   setup_bench_command(app, bench, exit_code);
 
