@@ -3,7 +3,7 @@
 // compiler chooses to fuse.
 //
 // GCC contracts a * b + c into one fused multiply-add whenever the target has FMA
-// (-ffp-contract=fast is its default for C++, and -march=native enables FMA). Which of
+// (-ffp-contract=fast is its default for C++; -march=native enables FMA on x86). Which of
 // two products in `x * y + z * w` gets fused then depends on statement order and on how
 // the loop was split, so the update rules in optimizer.cpp spell every multiply-add that
 // feeds an addition as mul_add(): one rounding where the build has FMA, two where it does
@@ -14,8 +14,8 @@
 namespace mixprec {
 
 inline float mul_add(float a, float b, float c) {
-#if defined(__FMA__)
-  return std::fma(a, b, c);  // vfmadd; GCC vectorises it
+#if defined(__FP_FAST_FMAF)  // GCC/Clang: the target has a float FMA instruction
+  return std::fma(a, b, c);  // vfmadd on x86; GCC vectorises it
 #else
   return a * b + c;
 #endif

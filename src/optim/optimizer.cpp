@@ -64,6 +64,8 @@ struct SgdParams {
 //   theta_t = theta_{t-1} - gamma * g_t
 // The fp32 b_t is used for the update; the stored buffer is its rounding. One update rule
 // per configuration, chosen once per step, so the loop has no branches and vectorises.
+// Each mul_add fuses the product that GCC fused in the earlier per-element loop, so the
+// results did not change with it (tests/optim/optimizer_reference_test.cpp pins them).
 // w, b: updated in place (fp32); b is unused without momentum.
 enum class Momentum { kNone, kFirstStep, kLater };
 
