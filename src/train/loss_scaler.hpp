@@ -25,6 +25,12 @@ class LossScaler {
 
   std::int64_t skipped_steps() const { return skipped_; }
   std::int64_t finite_streak() const { return streak_; }
+  // Checkpoints: continue from a saved state (the mode and settings come from the config).
+  void restore(float scale, std::int64_t finite_streak, std::int64_t skipped) {
+    scale_ = scale;
+    streak_ = finite_streak;
+    skipped_ = skipped;
+  }
 
  private:
   LossScaleConfig cfg_;

@@ -196,16 +196,25 @@ RunOutcome Trainer::run(RunLog& log, const nlohmann::json& run_start_extra) {
   start["data"] = data_.description;
   start["memory_accounted"] = accounted_memory();
   start["rss_at_start_bytes"] = rss_at_start;
+  if (totals_.epochs_completed > 0) start["resumed_from_epoch"] = totals_.epochs_completed;
   log.write(start);
 
-  std::vector<double> epoch_times, epoch_rates;
-  double train_seconds = 0.0, eval_seconds = 0.0;
-  std::int64_t skipped_total = 0;
-  Evaluation last_train, last_test;
-  std::optional<Evaluation> last_val;
-  Stopwatch run_watch;
+  // The totals live in totals_ so that checkpoints carry them; after restore() they hold
+  // the epochs before this process and the loop continues with the next epoch.
+  std::vector<double>& epoch_times = totals_.epoch_times;
+  std::vector<double>& epoch_rates = totals_.epoch_rates;
+  double& train_seconds = totals_.train_seconds;
+  double& eval_seconds = totals_.eval_seconds;
+  std::int64_t& skipped_total = totals_.skipped_steps;
+  Evaluation& last_train = totals_.last_train;
+  Evaluation& last_test = totals_.last_test;
+  std::optional<Evaluation>& last_val = totals_.last_validation;
+  const int first_epoch = totals_.epochs_completed + 1;  // warm-up epoch of this process
+  outcome.epochs_completed = totals_.epochs_completed;
+  seconds_before_ = totals_.seconds;
+  run_watch_.restart();
 
-  for (int epoch = 1; epoch <= cfg_.train.epochs && outcome.status == "completed"; ++epoch) {
+  for (int epoch = first_epoch; epoch <= cfg_.train.epochs && outcome.status == "completed"; ++epoch) {
     phases_.reset();
     epoch_ = EpochStats{};
     if (cfg_.train.shuffle) shuffle_rows(order_, shuffle_rng_);
@@ -259,14 +268,14 @@ RunOutcome Trainer::run(RunLog& log, const nlohmann::json& run_start_extra) {
     train_seconds += epoch_seconds;
     eval_seconds += eval_s;
     skipped_total += epoch_.skipped_steps;
-    if (epoch > 1 || cfg_.train.epochs == 1) {
+    if (epoch > first_epoch || cfg_.train.epochs == 1) {
       epoch_times.push_back(epoch_seconds);
       epoch_rates.push_back(rate);
     }
     nlohmann::json record = {
         {"type", "epoch"},
         {"epoch", epoch},
-        {"warmup", epoch == 1},
+        {"warmup", epoch == first_epoch},
         {"lr", lr},
         {"steps", epoch_.steps},
         {"train_loss_running", epoch_.loss_sum / double(std::max<std::int64_t>(1, epoch_.samples))},
@@ -282,12 +291,17 @@ RunOutcome Trainer::run(RunLog& log, const nlohmann::json& run_start_extra) {
     };
     if (last_val) record["validation"] = evaluation_json(*last_val);
     log.write(record);
-    outcome.epochs_completed = epoch;
+    outcome.epochs_completed = totals_.epochs_completed = epoch;
     spdlog::info("epoch {}/{}: train loss {:.4f} acc {:.2f}% | test loss {:.4f} acc {:.2f}% | "
                  "{:.0f} samples/s | {:.2f}s + eval {:.2f}s{}",
                  epoch, cfg_.train.epochs, last_train.loss, 100 * last_train.accuracy,
                  last_test.loss, 100 * last_test.accuracy, rate, epoch_seconds, eval_s,
                  epoch_.skipped_steps ? fmt::format(" | {} skipped", epoch_.skipped_steps) : "");
+    if (epoch_end_hook_) epoch_end_hook_(*this);
+    if (stop_after_epochs_ > 0 && epoch >= stop_after_epochs_ && epoch < cfg_.train.epochs) {
+      outcome.status = "interrupted";
+      outcome.reason = fmt::format("stopped after epoch {} as asked (--stop-after-epochs)", epoch);
+    }
   }
 
   nlohmann::json final_metrics = nullptr;
@@ -304,7 +318,7 @@ RunOutcome Trainer::run(RunLog& log, const nlohmann::json& run_start_extra) {
       {"steps", global_step_},
       {"final", final_metrics},
       {"time",
-       {{"total_s", run_watch.seconds()},
+       {{"total_s", seconds_before_ + run_watch_.seconds()},
         {"train_s", train_seconds},
         {"eval_s", eval_seconds},
         {"median_epoch_s", epoch_times.empty() ? nlohmann::json(nullptr) : nlohmann::json(median(epoch_times))},
@@ -325,7 +339,7 @@ RunOutcome Trainer::run(RunLog& log, const nlohmann::json& run_start_extra) {
   }
   nlohmann::json end = {{"type", "run_end"}, {"status", outcome.status}, {"reason", outcome.reason},
                         {"epochs_completed", outcome.epochs_completed},
-                        {"total_time_s", run_watch.seconds()}};
+                        {"total_time_s", seconds_before_ + run_watch_.seconds()}};
   log.write(end);
   return outcome;
 }

@@ -3,6 +3,7 @@
 // evaluation, and the JSON-lines log. Only the policy (src/precision) knows what the mode
 // stores where; the trainer asks it.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -10,9 +11,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "checkpoint/checkpoint.hpp"
 #include "config/config.hpp"
 #include "data/dataset.hpp"
 #include "metrics/phase_timer.hpp"
+#include "metrics/stopwatch.hpp"
 #include "nn/mlp.hpp"
 #include "optim/optimizer.hpp"
 #include "report/run_log.hpp"
@@ -26,6 +29,19 @@ struct Evaluation {
   double loss = 0.0;      // mean over the rows
   double accuracy = 0.0;  // fraction correct
   double seconds = 0.0;
+};
+
+// What summary.json sums over the whole run. Checkpoints carry it, so that the summary of
+// a resumed run covers the epochs before the interruption too.
+struct RunTotals {
+  int epochs_completed = 0;
+  double seconds = 0.0;        // wall time of the run so far (all processes)
+  double train_seconds = 0.0;
+  double eval_seconds = 0.0;
+  std::int64_t skipped_steps = 0;
+  std::vector<double> epoch_times, epoch_rates;  // epochs after each process's warm-up
+  Evaluation last_train, last_test;  // of the last completed epoch (if any)
+  std::optional<Evaluation> last_validation;
 };
 
 struct RunOutcome {
@@ -50,6 +66,20 @@ class Trainer {
   // Bytes of each memory category, computed from what this run allocated.
   nlohmann::json accounted_memory() const;
 
+  // Checkpoints and resuming (trainer_checkpoint.cpp). The state is taken and restored at
+  // an epoch boundary only: before run(), or from the epoch-end hook.
+  Checkpoint checkpoint();
+  // Continues from `ckpt`: run() then starts with epoch ckpt.epochs_completed + 1 and ends
+  // bit-identical to a run that was never interrupted. Throws UserError naming `file` when
+  // the checkpoint does not fit this run's model, optimizer or data.
+  void restore(const Checkpoint& ckpt, const std::string& file);
+  // Called after each completed epoch has been logged (train --save-model writes
+  // checkpoint.ckpt from it).
+  void on_epoch_end(std::function<void(Trainer&)> hook) { epoch_end_hook_ = std::move(hook); }
+  // Ends the run as "interrupted" after epoch `epochs` (tests of --resume; 0: never).
+  void stop_after_epochs(int epochs) { stop_after_epochs_ = epochs; }
+  const RunTotals& totals() const { return totals_; }
+
  private:
   enum class StepResult { kApplied, kSkipped, kDiverged, kScaleBelowMinimum };
   StepResult train_step(const std::int32_t* rows, int batch, float lr);
@@ -71,6 +101,12 @@ class Trainer {
   EpochStats epoch_;
   std::mt19937_64 shuffle_rng_;
   std::int64_t global_step_ = 0;
+  // Resuming: totals_ holds the epochs before this process; run_watch_ times this process.
+  RunTotals totals_;
+  double seconds_before_ = 0.0;
+  Stopwatch run_watch_;
+  std::function<void(Trainer&)> epoch_end_hook_;
+  int stop_after_epochs_ = 0;
 };
 
 }  // namespace mixprec
