@@ -1,11 +1,15 @@
 #include "cli/train_command.hpp"
 
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
+#include "checkpoint/run_resume.hpp"
 #include "cli/kernel_paths.hpp"
 #include "cli/threads.hpp"
+#include "common/error.hpp"
 #include "config/config_loader.hpp"
 #include "data/dataset.hpp"
 #include "kernels/matmul.hpp"
@@ -21,18 +25,41 @@ namespace mixprec {
 void setup_train_command(CLI::App& app, TrainOptions& options, int& exit_code,
                          const std::string& command_line) {
   CLI::App* cmd = app.add_subcommand("train", "Train an MLP from a JSON config and write a run directory");
-  cmd->add_option("config", options.config_path, "JSON config file (see docs/config.md)")->required();
+  // Not ->required(): --resume takes the config from the run directory instead.
+  cmd->add_option("config", options.config_path, "JSON config file (see docs/config.md)");
   cmd->add_option("--set", options.overrides,
                   "Override a config value: key.path=value (JSON-typed), repeatable");
   cmd->add_option("--out", options.out_dir, "Run directory to create (default runs/<name>-<precision>-<UTC time>)");
   cmd->add_option("--out-root", options.out_root, "Parent of the default run directory");
+  cmd->add_flag("--save-model", options.save_model,
+                "Write RUN_DIR/model.ckpt at the end, and RUN_DIR/checkpoint.ckpt after every "
+                "epoch so that an interrupted run can be resumed (docs/checkpoint.md)");
+  cmd->add_option("--resume", options.resume_dir,
+                  "Continue the interrupted run in RUN_DIR from its checkpoint.ckpt, with its "
+                  "config.json (no CONFIG, --set or --out); appends to its metrics.jsonl");
+  // Hidden (empty group): lets tests interrupt a run at an exact epoch boundary.
+  cmd->add_option("--stop-after-epochs", options.stop_after_epochs)->group("");
   cmd->callback([&options, &exit_code, &command_line]() {
     exit_code = run_train(options, command_line);
   });
 }
 
 int run_train(const TrainOptions& options, const std::string& command_line) {
-  const Config cfg = load_config(options.config_path, options.overrides);
+  // --resume: everything comes from the run directory; CONFIG, --set or --out would make
+  // the continued run differ from the one that was interrupted.
+  std::optional<ResumePoint> resume;
+  if (!options.resume_dir.empty()) {
+    if (!options.config_path.empty() || !options.overrides.empty() || !options.out_dir.empty()) {
+      fail("--resume {}: the config comes from {}/config.json and the run continues in that "
+           "folder, expected no CONFIG, --set or --out (hint: drop them)", options.resume_dir,
+           options.resume_dir);
+    }
+    resume = open_run_for_resume(options.resume_dir);
+  } else if (options.config_path.empty()) {
+    fail("train: CONFIG is required, expected a JSON config file (hint: configs/default.json; "
+         "or --resume RUN_DIR to continue an interrupted run)");
+  }
+  const Config cfg = resume ? resume->config : load_config(options.config_path, options.overrides);
   const int threads = apply_thread_count(cfg.threads);
   const PrecisionPolicy policy = policy_for(cfg.precision);
   const MatmulPath& path = matmul().path(policy.compute);
@@ -46,10 +73,14 @@ int run_train(const TrainOptions& options, const std::string& command_line) {
   spdlog::info("{}", data.description);
 
   Trainer trainer(cfg, data);
-  const auto dir = make_run_dir(options.out_root, cfg.name, to_string(cfg.precision),
-                                options.out_dir.empty() ? std::nullopt
-                                                        : std::optional<std::string>(options.out_dir));
-  write_json_atomically(dir / "config.json", to_json(cfg));
+  if (resume) trainer.restore(resume->checkpoint, resume->checkpoint_path.string());
+  const auto dir = resume ? std::filesystem::path(options.resume_dir)
+                          : make_run_dir(options.out_root, cfg.name, to_string(cfg.precision),
+                                         options.out_dir.empty() ? std::nullopt
+                                                                 : std::optional<std::string>(options.out_dir));
+  if (!resume) write_json_atomically(dir / "config.json", to_json(cfg));
+  if (resume && drop_partial_last_line(dir / RunLog::kFileName) > 0)
+    spdlog::warn("dropped the unfinished last line of {}", (dir / RunLog::kFileName).string());
   RunLog log(dir);
   nlohmann::json start = {{"run_dir", dir.string()},
                           {"config", to_json(cfg)},
@@ -58,8 +89,22 @@ int run_train(const TrainOptions& options, const std::string& command_line) {
                           {"environment", environment_json(threads, command_line)}};
   spdlog::info("training {} ({} parameters) in {} on {} thread(s) -> {}", cfg.name,
                trainer.parameters().size(), to_string(cfg.precision), threads, dir.string());
+  // Checkpoints: checkpoint.ckpt always holds the state at the last epoch boundary (epoch 0
+  // before training), so an interruption anywhere can resume by redoing at most one epoch.
+  const bool save = options.save_model || resume.has_value();
+  if (save) {
+    if (!resume) write_checkpoint(dir / "checkpoint.ckpt", trainer.checkpoint());
+    trainer.on_epoch_end([&dir](Trainer& t) { write_checkpoint(dir / "checkpoint.ckpt", t.checkpoint()); });
+  }
+  trainer.stop_after_epochs(options.stop_after_epochs);
+  if (resume)
+    spdlog::info("resuming after epoch {} of {}", trainer.totals().epochs_completed, cfg.train.epochs);
   install_interrupt_handlers();
   RunOutcome outcome = trainer.run(log, start);
+  if (save && outcome.status == "completed") {
+    write_checkpoint(dir / "model.ckpt", trainer.checkpoint());
+    outcome.summary["model"] = (dir / "model.ckpt").string();
+  }
   outcome.summary["run_dir"] = dir.string();
   outcome.summary["matmul_path"] = path.native ? "native" : "emulated";
   outcome.summary["environment"] = start["environment"];

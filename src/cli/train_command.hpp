@@ -1,5 +1,6 @@
 #pragma once
-// `mixprec train CONFIG [--set key=value]... [--out DIR]`
+// `mixprec train CONFIG [--set key=value]... [--out DIR] [--save-model]`
+// `mixprec train --resume RUN_DIR`
 #include <string>
 #include <vector>
 
@@ -12,6 +13,11 @@ struct TrainOptions {
   std::vector<std::string> overrides;
   std::string out_dir;     // explicit run directory; empty: runs/<name>-<precision>-<time>
   std::string out_root = "runs";
+  // Checkpoints (docs/checkpoint.md): --save-model writes RUN_DIR/checkpoint.ckpt at the
+  // start and after every epoch, and RUN_DIR/model.ckpt when the run completes.
+  bool save_model = false;
+  std::string resume_dir;     // --resume: continue this run (its config.json and checkpoint)
+  int stop_after_epochs = 0;  // hidden, for tests: end as "interrupted" after epoch N
 };
 
 void setup_train_command(CLI::App& app, TrainOptions& options, int& exit_code,

@@ -1,0 +1,79 @@
+#include "checkpoint/run_resume.hpp"
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.hpp"
+#include "config/config_loader.hpp"
+
+namespace mixprec {
+namespace {
+namespace fs = std::filesystem;
+}  // namespace
+
+ResumePoint open_run_for_resume(const fs::path& run_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(run_dir, ec)) {
+    fail("--resume {}: not a folder, expected the run directory of an interrupted run (the "
+         "folder `mixprec train` printed)", run_dir.string());
+  }
+  const fs::path config_path = run_dir / "config.json";
+  const fs::path ckpt_path = run_dir / "checkpoint.ckpt";
+  if (!fs::is_regular_file(config_path, ec)) {
+    fail("--resume {}: no config.json there, expected a run directory written by mixprec train "
+         "(hint: check the path)", run_dir.string());
+  }
+  const fs::path summary_path = run_dir / "summary.json";
+  if (fs::is_regular_file(summary_path, ec)) {
+    std::ifstream in(summary_path);
+    const nlohmann::json summary = nlohmann::json::parse(in, nullptr, false);
+    if (!summary.is_discarded() && summary.is_object() && summary.value("status", "") == "completed") {
+      fail("--resume {}: the run already completed ({} says status \"completed\"); nothing to "
+           "resume (hint: start a new run instead)", run_dir.string(), summary_path.string());
+    }
+  }
+  if (!fs::is_regular_file(ckpt_path, ec)) {
+    fail("--resume {}: no checkpoint.ckpt there: the run was started without --save-model, so "
+         "its state was not saved (hint: start runs with --save-model to make them resumable)",
+         run_dir.string());
+  }
+  ResumePoint r{load_config(config_path.string()), read_checkpoint(ckpt_path), ckpt_path};
+
+  // The checkpoint's copy of the config is the one it was trained with.
+  const nlohmann::json current = to_json(r.config);
+  nlohmann::json stored = nlohmann::json::parse(r.checkpoint.config_json, nullptr, false);
+  if (stored.is_discarded()) {
+    fail("{}: the config section (CONF) is not valid JSON (hint: the file is damaged)",
+         ckpt_path.string());
+  }
+  if (stored != current) {
+    const nlohmann::json patch = nlohmann::json::diff(stored, current);
+    std::string key = patch.empty() ? "" : patch[0].value("path", "");  // "/data/dir"
+    if (!key.empty()) key.erase(0, 1);
+    for (char& ch : key) ch = ch == '/' ? '.' : ch;
+    fail("{}: differs from the config stored in {} at \"{}\"; a resumed run must train with the "
+         "config it started with (hint: undo the edit, or start a new run)", config_path.string(),
+         ckpt_path.string(), key);
+  }
+  return r;
+}
+
+std::size_t drop_partial_last_line(const fs::path& jsonl) {
+  std::error_code ec;
+  if (!fs::is_regular_file(jsonl, ec)) return 0;
+  std::string text;
+  {
+    std::ifstream in(jsonl, std::ios::binary);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  if (text.empty() || text.back() == '\n') return 0;
+  const std::size_t keep = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
+  fs::resize_file(jsonl, keep, ec);
+  if (ec) fail("cannot repair {}: {} (hint: check that the folder is writable)", jsonl.string(), ec.message());
+  return text.size() - keep;
+}
+
+}  // namespace mixprec
