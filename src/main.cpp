@@ -10,10 +10,12 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/bench_command.hpp"
+#include "cli/eval_command.hpp"
 #include "cli/compare_command.hpp"
 #include "cli/info_command.hpp"
 #include "cli/sweep_command.hpp"
 #include "cli/train_command.hpp"
+#include "cli/validate_command.hpp"
 #include "common/error.hpp"
 
 int main(int argc, char** argv) {
@@ -39,6 +41,10 @@ int main(int argc, char** argv) {
   setup_compare_command(app, compare, exit_code);
   BenchOptions bench;
   setup_bench_command(app, bench, exit_code);
+  ValidateOptions validate;
+  setup_validate_command(app, validate, exit_code);
+  EvalOptions eval;
+  setup_eval_command(app, eval, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,135 @@
+#include "cli/eval_command.hpp"
+
+#include <algorithm>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "checkpoint/checkpoint.hpp"
+#include "cli/threads.hpp"
+#include "common/error.hpp"
+#include "config/config_loader.hpp"
+#include "data/dataset.hpp"
+#include "kernels/convert.hpp"
+#include "kernels/matmul.hpp"
+#include "metrics/stopwatch.hpp"
+#include "nn/loss.hpp"
+#include "nn/mlp.hpp"
+
+namespace mixprec {
+namespace {
+
+// The run's config as stored in the checkpoint, with the data settings the flags give.
+Config eval_config(const EvalOptions& o, const Checkpoint& ckpt) {
+  nlohmann::json j = nlohmann::json::parse(ckpt.config_json, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    fail("{}: the stored config (section CONF) is not a JSON object (hint: the file is damaged)", o.model_path);
+  j = to_json(parse_config(j, o.model_path + " (stored config)"));
+  if (!o.config_path.empty()) {
+    const Config other = load_config(o.config_path);
+    j["data"] = to_json(other)["data"];
+    j["seed"] = other.seed;  // it picks the held-out rows of a csv without a test file
+  }
+  nlohmann::json& d = j["data"];
+  if (!o.format.empty()) d["format"] = o.format;
+  // Only the source keys of the chosen format may be set (the config loader insists).
+  const bool idx = d["format"] == "idx";
+  if (!o.format.empty() || !o.data.empty()) {
+    if (idx) d["train"] = d["test"] = "";
+    else d["dir"] = "";
+  }
+  if (!o.data.empty()) d[idx ? "dir" : "train"] = o.data;
+  if (!o.test_file.empty()) d["test"] = o.test_file;
+  for (const std::string& assignment : o.overrides) j = apply_override(j, assignment);
+  const Config cfg = parse_config(j, o.model_path + " (stored config with the eval flags)");
+  require_data_source(cfg, "eval");
+  return cfg;
+}
+
+Format parse_format(const std::string& name) {
+  if (name == "fp16") return Format::kF16;
+  if (name == "bf16") return Format::kBf16;
+  return Format::kF32;
+}
+
+}  // namespace
+
+void setup_eval_command(CLI::App& app, EvalOptions& options, int& exit_code) {
+  CLI::App* cmd = app.add_subcommand(
+      "eval", "Evaluate a saved model (train --save-model) on the test split; prints JSON");
+  cmd->add_option("model", options.model_path, "Checkpoint: RUN_DIR/model.ckpt or RUN_DIR/checkpoint.ckpt")
+      ->required();
+  cmd->add_option("--config", options.config_path,
+                  "Take the data settings (data.* and seed) from this config instead of the "
+                  "checkpoint's stored one");
+  cmd->add_option("--data", options.data,
+                  "idx: the folder of the MNIST-style files (data.dir); csv: the training file "
+                  "(data.train), which the normalisation is fitted on");
+  cmd->add_option("--test", options.test_file, "csv: the test file (data.test)");
+  cmd->add_option("--format", options.format, "Data format (data.format)")
+      ->check(CLI::IsMember({"idx", "csv"}));
+  cmd->add_option("--set", options.overrides, "Override a config value, e.g. data.normalize=standardize");
+  cmd->add_option("--precision", options.precision,
+                  "Format the weights and activations run in (default: the run's mode)")
+      ->check(CLI::IsMember({"fp32", "bf16", "fp16"}));
+  cmd->callback([&options, &exit_code]() { exit_code = run_eval(options); });
+}
+
+int run_eval(const EvalOptions& options) {
+  const Checkpoint ckpt = read_checkpoint(options.model_path);
+  const Config cfg = eval_config(options, ckpt);
+  // The run's thread count: oneDNN's blocking, and so the sums, can depend on it.
+  apply_thread_count(cfg.threads);
+  spdlog::info("loading data");
+  const DataSplits data = load_data(cfg.data, cfg.seed);
+  const ModelShape& s = ckpt.shape;
+  require_same_shape(s, {s.precision, data.train.dim(), s.hidden, data.train.num_classes, s.activation},
+                     options.model_path, "the data (" + data.description + ")");
+
+  // The weights in the format inference runs in: what ParameterStore::cast_working_copy
+  // makes of the stored weights, or the stored 16-bit weights themselves.
+  const Format format = options.precision.empty() ? policy_for(s.precision).compute
+                                                  : parse_format(options.precision);
+  const ParamLayout layout(s.input_dim, s.hidden, s.num_classes);
+  std::vector<float> widened(ckpt.num_params);
+  convert_to_float(ckpt.weights.format, ckpt.weights.bytes.data(), widened.data(), widened.size());
+  Buffer weights(format, widened.size());
+  round_from_float(widened.data(), format, weights.data(), widened.size());
+
+  // The loop of Trainer::evaluate: batches of train.eval_batch_size rows in order, inputs
+  // rounded to the format, fp32 logits, losses summed per batch then divided by the rows.
+  const Mlp mlp(layout, s.activation, format);
+  Workspace ws(layout, s.activation, format, cfg.train.eval_batch_size, false);
+  const Dataset& test = data.test;
+  double loss = 0.0;
+  std::int64_t correct = 0;
+  Stopwatch watch;
+  for (std::int64_t start = 0; start < test.rows(); start += ws.capacity) {
+    const int batch = int(std::min<std::int64_t>(ws.capacity, test.rows() - start));
+    round_from_float(test.x.data() + std::size_t(start) * test.dim(), format, ws.input.data(),
+                     std::size_t(batch) * test.dim());
+    mlp.forward(weights.data(), batch, ws);
+    const LossSum sum = softmax_cross_entropy(ws.logits.as<float>(), test.y.data() + start, batch,
+                                              layout.num_classes());
+    loss += sum.loss;
+    correct += sum.correct;
+  }
+  const double rows = double(std::max<std::int64_t>(1, test.rows()));
+  const nlohmann::json out = {
+      {"model", options.model_path},
+      {"model_shape", describe(s)},
+      {"epochs_completed", ckpt.epochs_completed},
+      {"format", to_string(format)},
+      {"matmul_path", matmul().path(format).native ? "native" : "emulated"},
+      {"data", data.description},
+      {"split", "test"},
+      {"rows", test.rows()},
+      {"test", {{"loss", loss / rows}, {"accuracy", double(correct) / rows}}},
+      {"seconds", watch.seconds()},
+  };
+  std::cout << out.dump(2) << std::endl;
+  return 0;
+}
+
+}  // namespace mixprec

@@ -1,0 +1,41 @@
+#include "cli/validate_command.hpp"
+
+#include <iostream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "config/config_enums.hpp"
+#include "config/config_loader.hpp"
+#include "data/dataset.hpp"
+#include "nn/param_layout.hpp"
+
+namespace mixprec {
+
+void setup_validate_command(CLI::App& app, ValidateOptions& options, int& exit_code) {
+  CLI::App* cmd = app.add_subcommand(
+      "validate", "Check a config and its data (files exist and parse) without training");
+  cmd->add_option("config", options.config_path, "JSON config file (see docs/config.md)")->required();
+  cmd->add_option("--set", options.overrides,
+                  "Override a config value: key.path=value (JSON-typed), repeatable");
+  cmd->callback([&options, &exit_code]() { exit_code = run_validate(options); });
+}
+
+int run_validate(const ValidateOptions& options) {
+  const Config cfg = load_config(options.config_path, options.overrides);
+  // The same loader as train: every file is read and every row and label checked.
+  const DataSplits data = load_data(cfg.data, cfg.seed);
+  const ParamLayout layout(data.train.dim(), cfg.model.hidden, data.train.num_classes);
+  const std::int64_t steps = (data.train.rows() + cfg.train.batch_size - 1) / cfg.train.batch_size;
+  // data.description already says rows per split, features, classes and normalisation.
+  std::cout << fmt::format(
+      "OK: {} is valid. Run \"{}\" trains a {}-{}{}{} {} MLP with {} parameters in {} for {} "
+      "epochs of {} steps (batch {}) on {}.\n",
+      options.config_path, cfg.name, layout.input_dim(), fmt::join(cfg.model.hidden, "-"),
+      cfg.model.hidden.empty() ? "" : "-", layout.num_classes(), to_string(cfg.model.activation),
+      layout.size(), to_string(cfg.precision), cfg.train.epochs, steps, cfg.train.batch_size,
+      data.description);
+  return 0;
+}
+
+}  // namespace mixprec
