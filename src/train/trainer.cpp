@@ -196,7 +196,7 @@ RunOutcome Trainer::run(RunLog& log, const nlohmann::json& run_start_extra) {
   start["data"] = data_.description;
   start["memory_accounted"] = accounted_memory();
   start["rss_at_start_bytes"] = rss_at_start;
-  if (totals_.epochs_completed > 0) start["resumed_from_epoch"] = totals_.epochs_completed;
+  if (resumed_) start["resumed_from_epoch"] = totals_.epochs_completed;
   log.write(start);
 
   // The totals live in totals_ so that checkpoints carry them; after restore() they hold

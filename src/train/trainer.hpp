@@ -103,6 +103,7 @@ class Trainer {
   std::int64_t global_step_ = 0;
   // Resuming: totals_ holds the epochs before this process; run_watch_ times this process.
   RunTotals totals_;
+  bool resumed_ = false;  // restore() was called: run_start says where the run resumed
   double seconds_before_ = 0.0;
   Stopwatch run_watch_;
   std::function<void(Trainer&)> epoch_end_hook_;

@@ -160,6 +160,7 @@ void Trainer::restore(const Checkpoint& c, const std::string& file) {
   shuffle_rng_ = rng;
   order_ = c.shuffle_order;
   totals_ = std::move(totals);
+  resumed_ = true;
 }
 
 }  // namespace mixprec

@@ -297,6 +297,8 @@ struct ResumeCase {
   std::vector<const char*> sets;
 };
 
+void PrintTo(const ResumeCase& c, std::ostream* os) { *os << c.name; }
+
 class Resume : public ::testing::TestWithParam<ResumeCase> {};
 
 std::string train_args(const ResumeCase& c, const fs::path& out) {
