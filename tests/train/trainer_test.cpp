@@ -4,6 +4,7 @@
 
 #include <regex>
 
+#include "kernels/matmul.hpp"
 #include "precision/precision.hpp"
 #include "train_test_util.hpp"
 
@@ -176,9 +177,13 @@ Expected expected_memory(Precision p, Activation act) {
   // the compute format. (The fp32 logits count as workspace since commit 09884f5.)
   e.activations = kBatch * (kIn + kHidden * (1 + gelu)) * c;
   // logits (B, C) fp32 + acc (B, max width 8) fp32 + dlogits (B, C) fp32
-  // + dz[2] (B, 8) compute + dw_acc (max in*out = 80) fp32
+  // + dz[2] (B, 8) compute + dw_acc (max in*out = 80) fp32, which only 16-bit modes need
+  // (fp32 writes weight gradients in place) + on an emulated path (fp16 on a CPU without a
+  // native fp16 matmul) the fp32 widening of all P weights.
+  const bool emulated = !matmul().path(pol.compute).native;
   e.workspace = kBatch * kClasses * 4 + kBatch * kHidden * 4 + kBatch * kClasses * 4 +
-                2 * kBatch * kHidden * c + kIn * kHidden * 4;
+                2 * kBatch * kHidden * c + (c == 2 ? kIn * kHidden * 4 : 0) +
+                (emulated ? 4 * kP : 0);
   e.inference_weights = c * kP;  // the weights in the format inference runs in
   e.inference_activations = kEvalBatch * (kIn + kHidden * (1 + gelu)) * c;
   return e;
