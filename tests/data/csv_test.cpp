@@ -26,7 +26,7 @@ class CsvTest : public ::testing::Test {
   std::string path() const { return dir_.file("t.csv"); }
   // The start every error message must have: the file, then the position.
   std::string at(int line, int column) const {
-    return quoted(path()) + " line " + std::to_string(line) + ", column " + std::to_string(column) + ": ";
+    return quote_path(path()) + " line " + std::to_string(line) + ", column " + std::to_string(column) + ": ";
   }
   TempDir dir_;
 };
@@ -112,7 +112,7 @@ TEST_F(CsvTest, EmptyFile) {
 }
 
 TEST_F(CsvTest, HeaderOnly) {
-  EXPECT_THAT(error("a,b,label\n"), HasSubstr(quoted(path()) + " line 1: the header is the only row"));
+  EXPECT_THAT(error("a,b,label\n"), HasSubstr(quote_path(path()) + " line 1: the header is the only row"));
 }
 
 TEST_F(CsvTest, RaggedRowTooFewColumns) {
@@ -188,14 +188,14 @@ TEST_F(CsvTest, LabelNameWithoutHeader) {
   CsvOptions o;
   o.label_column_name = "y";
   std::string msg = error("1,2,0\n", o);
-  EXPECT_THAT(msg, HasSubstr(quoted(path()) + " line 1: data.label_column is \"y\", a name, but the file has no header row"));
+  EXPECT_THAT(msg, HasSubstr(quote_path(path()) + " line 1: data.label_column is \"y\", a name, but the file has no header row"));
 }
 
 TEST_F(CsvTest, LabelNameNotInHeader) {
   CsvOptions o;
   o.label_column_name = "Label";
   std::string msg = error("a,b,label\n1,2,0\n", o);
-  EXPECT_THAT(msg, HasSubstr(quoted(path()) + " line 1: no column named 'Label' in the header, which has 3 "
+  EXPECT_THAT(msg, HasSubstr(quote_path(path()) + " line 1: no column named 'Label' in the header, which has 3 "
                              "columns: 'a', 'b', 'label'"));
 }
 
@@ -203,21 +203,21 @@ TEST_F(CsvTest, LabelNameTwiceIsAmbiguous) {
   CsvOptions o;
   o.label_column_name = "y";
   EXPECT_THAT(error("y,b,y\n1,2,0\n", o),
-              HasSubstr(quoted(path()) + " line 1, column 1: the header names more than one column 'y'"));
+              HasSubstr(quote_path(path()) + " line 1, column 1: the header names more than one column 'y'"));
 }
 
 TEST_F(CsvTest, LabelNameAndIndexBothSet) {
   CsvOptions o;
   o.label_column_name = "y";
   o.label_column_index = 0;
-  EXPECT_THAT(error("a,y\n1,0\n", o), HasSubstr(quoted(path()) + ": the label column is given both by name 'y' "
+  EXPECT_THAT(error("a,y\n1,0\n", o), HasSubstr(quote_path(path()) + ": the label column is given both by name 'y' "
                                                 "and by index 0"));
 }
 
 TEST_F(CsvTest, LabelIndexOutOfRange) {
   CsvOptions o;
   o.label_column_index = 3;
-  EXPECT_THAT(error("\n1,2,0\n", o), HasSubstr(quoted(path()) + " line 2: data.label_column 3 is out of "
+  EXPECT_THAT(error("\n1,2,0\n", o), HasSubstr(quote_path(path()) + " line 2: data.label_column 3 is out of "
                                                "range for 3 columns, expected 0..2 or -3..-1"));
   o.label_column_index = -4;
   EXPECT_THAT(error("1,2,0\n", o), HasSubstr("data.label_column -4 is out of range"));
@@ -232,7 +232,7 @@ TEST_F(CsvTest, SingleColumnSuggestsTheSeparator) {
 TEST_F(CsvTest, ErrorsInsideGzipKeepLineNumbers) {
   write_gzip(dir_.file("bad.csv.gz"), std::string("1,2,0\n3,x,1\n"));
   std::string msg = user_error([&] { read_csv(dir_.file("bad.csv.gz"), {}); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir_.file("bad.csv.gz")) + " line 2, column 2: 'x' is not a number"));
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir_.file("bad.csv.gz")) + " line 2, column 2: 'x' is not a number"));
 }
 
 TEST_F(CsvTest, LongCellsAreCutShortInMessages) {

@@ -47,7 +47,7 @@ class TempDir {
 
 // "'path'", as messages quote files. A function rather than "'" + path() + "'": GCC 12
 // warns falsely (-Wrestrict, GCC bug 105329) on a literal plus a temporary std::string.
-inline std::string quoted(const std::string& s) { return fmt::format("'{}'", s); }
+inline std::string quote_path(const std::string& s) { return fmt::format("'{}'", s); }
 
 inline Bytes to_bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
 

@@ -79,7 +79,7 @@ TEST(ReadFileBytes, MissingFileNamesThePathAndTheFetchScript) {
 TEST(ReadFileBytes, DirectoryIsRejectedByName) {
   TempDir dir;
   std::string msg = user_error([&] { read_file_bytes(dir.path()); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir.path()) + ": it is a directory"));
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir.path()) + ": it is a directory"));
 }
 
 TEST(ReadFileBytes, TruncatedGzipNamesFileAndOffset) {
@@ -89,7 +89,7 @@ TEST(ReadFileBytes, TruncatedGzipNamesFileAndOffset) {
   gz.resize(gz.size() / 2);
   write_file(dir.file("cut.gz"), gz);
   std::string msg = user_error([&] { read_file_bytes(dir.file("cut.gz")); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir.file("cut.gz")) + ": truncated gzip file"));
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir.file("cut.gz")) + ": truncated gzip file"));
   EXPECT_THAT(msg, HasSubstr("ends at byte " + std::to_string(gz.size())));
 }
 
@@ -111,7 +111,7 @@ TEST(ReadFileBytes, BadCrcIsCorruptAtTheTrailerOffset) {
   gz[gz.size() - 8] ^= 0xff;  // first byte of the CRC32
   write_file(dir.file("crc.gz"), gz);
   std::string msg = user_error([&] { read_file_bytes(dir.file("crc.gz")); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir.file("crc.gz")) + ": corrupt gzip data near compressed byte offset"));
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir.file("crc.gz")) + ": corrupt gzip data near compressed byte offset"));
   EXPECT_THAT(msg, HasSubstr("incorrect data check"));
 }
 

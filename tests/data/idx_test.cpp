@@ -58,7 +58,7 @@ TEST(ReadIdxImages, LabelFileGivenAsImagesNamesMagicAndSwap) {
   TempDir dir;
   write_file(dir.file("lab"), idx_labels(Bytes{1, 2}));
   std::string msg = user_error([&] { read_idx_images(dir.file("lab")); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir.file("lab")) + ": not an IDX image file"));
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir.file("lab")) + ": not an IDX image file"));
   EXPECT_THAT(msg, HasSubstr("magic number at byte offset 0 is 0x00000801, expected 0x00000803"));
   EXPECT_THAT(msg, HasSubstr("swapped"));
 }
@@ -67,7 +67,7 @@ TEST(ReadIdxLabels, ImageFileGivenAsLabelsNamesMagic) {
   TempDir dir;
   write_gzip(dir.file("img.gz"), idx_images(3, 2, 2, kPixels));
   std::string msg = user_error([&] { read_idx_labels(dir.file("img.gz")); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir.file("img.gz")) + " (after gunzip): not an IDX label file"));
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir.file("img.gz")) + " (after gunzip): not an IDX label file"));
   EXPECT_THAT(msg, HasSubstr("byte offset 0 is 0x00000803, expected 0x00000801"));
 }
 
@@ -84,7 +84,7 @@ TEST(ReadIdxImages, ShortHeaderNamesSizeAndOffset) {
   b.resize(10);
   write_file(dir.file("img"), b);
   std::string msg = user_error([&] { read_idx_images(dir.file("img")); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir.file("img")) + ": truncated IDX image file: it is 10 bytes, shorter "
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir.file("img")) + ": truncated IDX image file: it is 10 bytes, shorter "
                              "than the 16-byte header (data ends at byte offset 10)"));
 }
 
@@ -92,7 +92,7 @@ TEST(ReadIdxImages, EmptyFileIsTruncated) {
   TempDir dir;
   write_file(dir.file("img"), Bytes{});
   std::string msg = user_error([&] { read_idx_images(dir.file("img")); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir.file("img")) + ": truncated IDX image file: it is 0 bytes, shorter than the 16-byte header"));
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir.file("img")) + ": truncated IDX image file: it is 0 bytes, shorter than the 16-byte header"));
 }
 
 TEST(ReadIdxImages, TruncatedPayloadNamesExpectedAndActualBytes) {
@@ -101,7 +101,7 @@ TEST(ReadIdxImages, TruncatedPayloadNamesExpectedAndActualBytes) {
   b.resize(b.size() - 2);  // 10 of the 12 pixel bytes
   write_file(dir.file("img"), b);
   std::string msg = user_error([&] { read_idx_images(dir.file("img")); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir.file("img")) + ": truncated IDX file: the header promises 3 images "
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir.file("img")) + ": truncated IDX file: the header promises 3 images "
                              "of 2x2 pixels = 12 bytes after the 16-byte header, but only 10 are there "
                              "(data ends at byte offset 26, expected 28)"));
 }
@@ -112,7 +112,7 @@ TEST(ReadIdxImages, TruncatedPayloadInsideGzipSaysAfterGunzip) {
   b.resize(b.size() - 1);
   write_gzip(dir.file("img.gz"), b);
   std::string msg = user_error([&] { read_idx_images(dir.file("img.gz")); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir.file("img.gz")) + " (after gunzip): truncated IDX file"));
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir.file("img.gz")) + " (after gunzip): truncated IDX file"));
   EXPECT_THAT(msg, HasSubstr("data ends at byte offset 27, expected 28"));
 }
 
@@ -122,14 +122,14 @@ TEST(ReadIdxImages, ExtraBytesAreAnErrorWithOffset) {
   b.push_back(0);
   write_file(dir.file("img"), b);
   std::string msg = user_error([&] { read_idx_images(dir.file("img")); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir.file("img")) + ": 1 unexpected bytes after the IDX data at byte offset 28"));
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir.file("img")) + ": 1 unexpected bytes after the IDX data at byte offset 28"));
 }
 
 TEST(ReadIdxImages, ZeroSizedImagesAreRejected) {
   TempDir dir;
   write_file(dir.file("img"), idx_images(3, 0, 2, {}));
   std::string msg = user_error([&] { read_idx_images(dir.file("img")); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir.file("img")) + ": the IDX image header at byte offset 8 says 0x2 pixels"));
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir.file("img")) + ": the IDX image header at byte offset 8 says 0x2 pixels"));
 }
 
 TEST(ReadIdxLabels, TruncatedLabelsNameOffsets) {
@@ -138,7 +138,7 @@ TEST(ReadIdxLabels, TruncatedLabelsNameOffsets) {
   b.resize(b.size() - 3);
   write_file(dir.file("lab"), b);
   std::string msg = user_error([&] { read_idx_labels(dir.file("lab")); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir.file("lab")) + ": truncated IDX file: the header promises 4 labels = "
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir.file("lab")) + ": truncated IDX file: the header promises 4 labels = "
                              "4 bytes after the 8-byte header, but only 1 are there (data ends at byte "
                              "offset 9, expected 12)"));
 }

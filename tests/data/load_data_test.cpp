@@ -118,7 +118,7 @@ TEST_F(LoadCsvTest, TestLabelOutsideTheTrainingClassesNamesLineAndColumn) {
   write_file(dir_.file("test.csv"), std::string("id,other,label\n1,2,1\n3,4,2\n"));
   cfg_.test = dir_.file("test.csv");
   std::string msg = user_error([&] { load_data(cfg_, 0); });
-  EXPECT_THAT(msg, HasSubstr(quoted(cfg_.test) + " line 3, column 3: label 2 is out of range: the training "
+  EXPECT_THAT(msg, HasSubstr(quote_path(cfg_.test) + " line 3, column 3: label 2 is out of range: the training "
                              "data '" + cfg_.train + "' has 2 classes (0..1)"));
 }
 
@@ -126,28 +126,28 @@ TEST_F(LoadCsvTest, TestFileWithOtherColumnsNamesBothFiles) {
   write_file(dir_.file("test.csv"), std::string("1,0\n"));
   cfg_.test = dir_.file("test.csv");
   std::string msg = user_error([&] { load_data(cfg_, 0); });
-  EXPECT_THAT(msg, HasSubstr(quoted(cfg_.test) + " line 1: the rows have 1 feature columns but '" + cfg_.train +
+  EXPECT_THAT(msg, HasSubstr(quote_path(cfg_.test) + " line 1: the rows have 1 feature columns but '" + cfg_.train +
                              "' has 2"));
 }
 
 TEST_F(LoadCsvTest, ClassMissingFromTrainingNamesTheFile) {
   write_file(cfg_.train, std::string("1,0\n2,2\n3,3\n4,5\n"));
   std::string msg = user_error([&] { load_data(cfg_, 0); });
-  EXPECT_THAT(msg, HasSubstr(quoted(cfg_.train) + ": 2 of the classes 0..5 never occur in the training labels "
+  EXPECT_THAT(msg, HasSubstr(quote_path(cfg_.train) + ": 2 of the classes 0..5 never occur in the training labels "
                              "(missing: 1, 4)"));
 }
 
 TEST_F(LoadCsvTest, SingleClassIsRejected) {
   write_file(cfg_.train, std::string("1,0\n2,0\n3,0\n"));
   EXPECT_THAT(user_error([&] { load_data(cfg_, 0); }),
-              HasSubstr(quoted(cfg_.train) + ": every training label is 0, expected at least 2 classes"));
+              HasSubstr(quote_path(cfg_.train) + ": every training label is 0, expected at least 2 classes"));
 }
 
 TEST_F(LoadCsvTest, FractionsThatLeaveASideEmpty) {
   write_file(cfg_.train, std::string("1,0\n2,1\n3,0\n"));
   cfg_.test_fraction = 0.1;  // round(0.3) = 0 rows
   EXPECT_THAT(user_error([&] { load_data(cfg_, 0); }),
-              HasSubstr(quoted(cfg_.train) + ": data.test_fraction = 0.1 of 3 rows holds out 0 rows and keeps 3"));
+              HasSubstr(quote_path(cfg_.train) + ": data.test_fraction = 0.1 of 3 rows holds out 0 rows and keeps 3"));
   cfg_.test_fraction = 1.0;
   EXPECT_THAT(user_error([&] { load_data(cfg_, 0); }),
               HasSubstr("data.test_fraction is 1, expected a fraction strictly between 0 and 1"));
@@ -244,14 +244,14 @@ TEST_F(LoadIdxTest, MissingOrEmptyDir) {
 TEST_F(LoadIdxTest, ImageAndLabelCountMismatchNamesBothFiles) {
   write_file(dir_.file("t10k-labels-idx1-ubyte"), idx_labels(Bytes{2, 1, 0}));
   std::string msg = user_error([&] { load_data(cfg_, 0); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir_.file("t10k-images-idx3-ubyte.gz")) + " holds 2 images but '" +
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir_.file("t10k-images-idx3-ubyte.gz")) + " holds 2 images but '" +
                              dir_.file("t10k-labels-idx1-ubyte") + "' holds 3 labels"));
 }
 
 TEST_F(LoadIdxTest, TestLabelOutOfRangeNamesFileAndByteOffset) {
   write_file(dir_.file("t10k-labels-idx1-ubyte"), idx_labels(Bytes{2, 3}));
   std::string msg = user_error([&] { load_data(cfg_, 0); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir_.file("t10k-labels-idx1-ubyte")) + " byte offset 9: label 3 is out of "
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir_.file("t10k-labels-idx1-ubyte")) + " byte offset 9: label 3 is out of "
                              "range: the training data '" + dir_.file("train-labels-idx1-ubyte.gz") +
                              "' has 3 classes (0..2)"));
 }
@@ -259,7 +259,7 @@ TEST_F(LoadIdxTest, TestLabelOutOfRangeNamesFileAndByteOffset) {
 TEST_F(LoadIdxTest, ClassMissingFromTrainingNamesTheLabelFile) {
   write_gzip(dir_.file("train-labels-idx1-ubyte.gz"), idx_labels(Bytes{0, 2, 2, 0}));
   std::string msg = user_error([&] { load_data(cfg_, 0); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir_.file("train-labels-idx1-ubyte.gz")) + ": 1 of the classes 0..2 never "
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir_.file("train-labels-idx1-ubyte.gz")) + ": 1 of the classes 0..2 never "
                              "occur in the training labels (missing: 1)"));
 }
 
@@ -267,14 +267,14 @@ TEST_F(LoadIdxTest, EmptyDatasetNamesTheFile) {
   write_file(dir_.file("train-images-idx3-ubyte"), idx_images(0, 1, 2, {}));
   write_gzip(dir_.file("train-labels-idx1-ubyte.gz"), idx_labels({}));
   std::string msg = user_error([&] { load_data(cfg_, 0); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir_.file("train-images-idx3-ubyte")) + ": the header at byte offset 4 says "
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir_.file("train-images-idx3-ubyte")) + ": the header at byte offset 4 says "
                              "0 images"));
 }
 
 TEST_F(LoadIdxTest, TrainAndTestImageSizesMustMatch) {
   write_gzip(dir_.file("t10k-images-idx3-ubyte.gz"), idx_images(2, 2, 1, Bytes{5, 6, 7, 8}));
   std::string msg = user_error([&] { load_data(cfg_, 0); });
-  EXPECT_THAT(msg, HasSubstr(quoted(dir_.file("t10k-images-idx3-ubyte.gz")) + " holds 2x1 images but '" +
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir_.file("t10k-images-idx3-ubyte.gz")) + " holds 2x1 images but '" +
                              dir_.file("train-images-idx3-ubyte") + "' holds 1x2"));
 }
 
