@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "kernels/matmul.hpp"
+#include "kernels/simd_convert.hpp"
 #include "metrics/memory.hpp"
 #include "metrics/stopwatch.hpp"
 #include "nn/init.hpp"
@@ -72,9 +73,11 @@ void Trainer::gather(const Dataset& set, const std::int32_t* rows, int batch, Wo
   dispatch_format(policy_.compute, [&](auto tag) {
     using T = decltype(tag);
     T* x = ws.input.as<T>();
+    // The plain vector conversion per row: round_from_float would open a (nested, serial)
+    // parallel region for every row, which cost more than the conversion itself.
 #pragma omp parallel for schedule(static)
     for (int i = 0; i < batch; ++i)
-      round_from_float<T>(set.x.data() + std::size_t(rows[i]) * dim, x + std::size_t(i) * dim,
+      from_float_array<T>(set.x.data() + std::size_t(rows[i]) * dim, x + std::size_t(i) * dim,
                           std::size_t(dim));
   });
   for (int i = 0; i < batch; ++i) batch_labels_[i] = set.y[rows[i]];
