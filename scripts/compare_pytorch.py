@@ -45,6 +45,29 @@ def read_idx(path):
     return np.frombuffer(data, dtype=np.uint8, offset=8)
 
 
+def loaded_blas():
+    """The BLAS library actually mapped into this process, and OpenBLAS's kernel choice.
+    Some machines set OPENBLAS_CORETYPE (e.g. Haswell) which makes OpenBLAS use older,
+    slower kernels: run this script with `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`
+    for a fair comparison, and check "openblas_core" below."""
+    import ctypes
+    import re
+    import torch
+    torch.ones(64, 64) @ torch.ones(64, 64)  # make sure BLAS is loaded
+    with open("/proc/self/maps") as f:
+        libs = sorted(set(re.findall(r"/\S*(?:blas|lapack)\S*\.so\S*", f.read())))
+    info = {"libraries": libs}
+    for lib in libs:
+        if "openblas" in lib and "libopenblas" in os.path.basename(lib):
+            try:
+                core = ctypes.CDLL(lib).openblas_get_corename
+                core.restype = ctypes.c_char_p
+                info["openblas_core"] = core().decode()
+            except (OSError, AttributeError):
+                pass
+    return info
+
+
 def torch_run(x, y, epochs, bf16, threads, seed):
     import torch
     torch.manual_seed(seed)
@@ -98,7 +121,8 @@ def main():
     y = torch.from_numpy(read_idx(os.path.join(args.data, "train-labels-idx1-ubyte.gz")).astype("int64"))
 
     result = {"torch_version": torch.__version__, "threads": args.threads, "epochs": args.epochs,
-              "blas": [l.strip() for l in torch.__config__.show().splitlines() if "BLAS" in l]}
+              "blas": loaded_blas(),
+              "openblas_env": {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS")}}
     rows = {}
     for name, mode, bf16 in (("fp32", "fp32", False), ("bf16", "bf16-mixed", True)):
         theirs = torch_run(x, y, args.epochs, bf16, args.threads, 0)
