@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include <nlohmann/json.hpp>
+
+#include "train/inference_comparison.hpp"
 #include <spdlog/spdlog.h>
 
 #include "checkpoint/checkpoint.hpp"
@@ -127,6 +129,10 @@ int run_eval(const EvalOptions& options) {
       {"rows", test.rows()},
       {"test", {{"loss", loss / rows}, {"accuracy", double(correct) / rows}}},
       {"seconds", watch.seconds()},
+      // The same weights stored in fp32, bf16 and fp16, side by side (summary.json's
+      // "inference" block): accuracy, time per sample, weight bytes, agreement with fp32.
+      {"inference_comparison",
+       compare_inference(layout, s.activation, widened, test, cfg.train.eval_batch_size)},
   };
   std::cout << out.dump(2) << std::endl;
   return 0;
