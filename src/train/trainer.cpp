@@ -179,6 +179,57 @@ nlohmann::json Trainer::accounted_memory() const {
   };
 }
 
+std::optional<std::pair<std::string, std::string>> Trainer::why_stop(StepResult r,
+                                                                    int epoch) const {
+  if (r == StepResult::kDiverged)
+    return std::pair{"diverged", fmt::format(
+        "non-finite loss or gradient at step {} (epoch {}) with loss scaling none; try a "
+        "lower optimizer.lr or loss_scale \"dynamic\"", global_step_, epoch)};
+  if (r == StepResult::kScaleBelowMinimum)
+    return std::pair{"diverged", fmt::format(
+        "loss scale fell below loss_scale.min = {} at step {} (epoch {}): gradients are "
+        "non-finite at every scale; try a lower optimizer.lr", cfg_.loss_scale.min,
+        global_step_, epoch)};
+  if (interrupt_requested())
+    return std::pair{"interrupted", fmt::format("interrupted by a signal at step {} (epoch {})",
+                                                global_step_, epoch)};
+  return std::nullopt;
+}
+
+nlohmann::json Trainer::summary_json(const RunOutcome& outcome, std::int64_t rss_at_start) const {
+  const RunTotals& t = totals_;
+  nlohmann::json final_metrics = nullptr;
+  if (outcome.epochs_completed > 0) {
+    final_metrics = {{"train", evaluation_json(t.last_train)}, {"test", evaluation_json(t.last_test)}};
+    if (t.last_validation) final_metrics["validation"] = evaluation_json(*t.last_validation);
+  }
+  auto median_or_null = [](const std::vector<double>& v) {
+    return v.empty() ? nlohmann::json(nullptr) : nlohmann::json(median(v));
+  };
+  return {
+      {"status", outcome.status},
+      {"reason", outcome.reason},
+      {"precision", to_string(cfg_.precision)},
+      {"epochs_completed", outcome.epochs_completed},
+      {"epochs_planned", cfg_.train.epochs},
+      {"steps", global_step_},
+      {"final", final_metrics},
+      {"time",
+       {{"total_s", seconds_before_ + run_watch_.seconds()},
+        {"train_s", t.train_seconds},
+        {"eval_s", t.eval_seconds},
+        {"median_epoch_s", median_or_null(t.epoch_times)},
+        {"median_samples_per_s", median_or_null(t.epoch_rates)},
+        {"median_excludes_warmup_epoch", cfg_.train.epochs > 1}}},
+      {"skipped_steps", t.skipped_steps},
+      {"loss_scale_final", scaler_.scale()},
+      {"loss_scaling", to_string(scaler_.mode())},
+      {"memory",
+       {{"accounted", accounted_memory()},
+        {"measured", {{"rss_at_start_bytes", rss_at_start}, {"peak_rss_bytes", peak_rss_bytes()}}}}},
+  };
+}
+
 RunOutcome Trainer::run(RunLog& log, const nlohmann::json& run_start_extra) {
   RunOutcome outcome;
   const std::int64_t n = data_.train.rows();
@@ -233,21 +284,9 @@ RunOutcome Trainer::run(RunLog& log, const nlohmann::json& run_start_extra) {
       ++global_step_;
       ++epoch_.steps;
       samples_done += batch;
-      if (r == StepResult::kDiverged) {
-        outcome.status = "diverged";
-        outcome.reason = fmt::format(
-            "non-finite loss or gradient at step {} (epoch {}) with loss scaling none; try a "
-            "lower optimizer.lr or loss_scale \"dynamic\"", global_step_, epoch);
-      } else if (r == StepResult::kScaleBelowMinimum) {
-        outcome.status = "diverged";
-        outcome.reason = fmt::format(
-            "loss scale fell below loss_scale.min = {} at step {} (epoch {}): gradients are "
-            "non-finite at every scale; try a lower optimizer.lr", cfg_.loss_scale.min,
-            global_step_, epoch);
-      } else if (interrupt_requested()) {
-        outcome.status = "interrupted";
-        outcome.reason = fmt::format("interrupted by a signal at step {} (epoch {})",
-                                     global_step_, epoch);
+      if (const auto stop = why_stop(r, epoch)) {
+        outcome.status = stop->first;
+        outcome.reason = stop->second;
       }
       if (outcome.status != "completed") break;
       if (progress_watch.seconds() > 5.0) {
@@ -307,33 +346,7 @@ RunOutcome Trainer::run(RunLog& log, const nlohmann::json& run_start_extra) {
     }
   }
 
-  nlohmann::json final_metrics = nullptr;
-  if (outcome.epochs_completed > 0) {
-    final_metrics = {{"train", evaluation_json(last_train)}, {"test", evaluation_json(last_test)}};
-    if (last_val) final_metrics["validation"] = evaluation_json(*last_val);
-  }
-  outcome.summary = {
-      {"status", outcome.status},
-      {"reason", outcome.reason},
-      {"precision", to_string(cfg_.precision)},
-      {"epochs_completed", outcome.epochs_completed},
-      {"epochs_planned", cfg_.train.epochs},
-      {"steps", global_step_},
-      {"final", final_metrics},
-      {"time",
-       {{"total_s", seconds_before_ + run_watch_.seconds()},
-        {"train_s", train_seconds},
-        {"eval_s", eval_seconds},
-        {"median_epoch_s", epoch_times.empty() ? nlohmann::json(nullptr) : nlohmann::json(median(epoch_times))},
-        {"median_samples_per_s", epoch_rates.empty() ? nlohmann::json(nullptr) : nlohmann::json(median(epoch_rates))},
-        {"median_excludes_warmup_epoch", cfg_.train.epochs > 1}}},
-      {"skipped_steps", skipped_total},
-      {"loss_scale_final", scaler_.scale()},
-      {"loss_scaling", to_string(scaler_.mode())},
-      {"memory",
-       {{"accounted", accounted_memory()},
-        {"measured", {{"rss_at_start_bytes", rss_at_start}, {"peak_rss_bytes", peak_rss_bytes()}}}}},
-  };
+  outcome.summary = summary_json(outcome, rss_at_start);
   if (outcome.epochs_completed > 0) {
     spdlog::info("comparing inference in fp32, bf16 and fp16 on the test set");
     outcome.summary["inference"] =

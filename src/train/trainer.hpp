@@ -7,6 +7,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -83,6 +84,9 @@ class Trainer {
  private:
   enum class StepResult { kApplied, kSkipped, kDiverged, kScaleBelowMinimum };
   StepResult train_step(const std::int32_t* rows, int batch, float lr);
+  // {status, reason} when the run must stop after this step, else nothing.
+  std::optional<std::pair<std::string, std::string>> why_stop(StepResult r, int epoch) const;
+  nlohmann::json summary_json(const RunOutcome& outcome, std::int64_t rss_at_start) const;
   void gather(const Dataset& set, const std::int32_t* rows, int batch, Workspace& ws);
 
   Config cfg_;
