@@ -89,35 +89,22 @@ int run_eval(const EvalOptions& options) {
   require_same_shape(s, {s.precision, data.train.dim(), s.hidden, data.train.num_classes, s.activation},
                      options.model_path, "the data (" + data.description + ")");
 
-  // The weights in the format inference runs in: what ParameterStore::cast_working_copy
-  // makes of the stored weights, or the stored 16-bit weights themselves.
+  // The format inference runs in: the run's compute format unless --precision says otherwise.
   const Format format = options.precision.empty() ? policy_for(s.precision).compute
                                                   : parse_format(options.precision);
   const ParamLayout layout(s.input_dim, s.hidden, s.num_classes);
   std::vector<float> widened(ckpt.num_params);
   convert_to_float(ckpt.weights.format, ckpt.weights.bytes.data(), widened.data(), widened.size());
-  Buffer weights(format, widened.size());
-  round_from_float(widened.data(), format, weights.data(), widened.size());
 
-  // The loop of Trainer::evaluate: batches of train.eval_batch_size rows in order, inputs
-  // rounded to the format, fp32 logits, losses summed per batch then divided by the rows.
-  const Mlp mlp(layout, s.activation, format);
-  Workspace ws(layout, s.activation, format, cfg.train.eval_batch_size, false);
-  const Dataset& test = data.test;
-  double loss = 0.0;
-  std::int64_t correct = 0;
+  // One evaluation per storage format (the same loop as Trainer::evaluate); the row of the
+  // chosen format is the headline result.
   Stopwatch watch;
-  for (std::int64_t start = 0; start < test.rows(); start += ws.capacity) {
-    const int batch = int(std::min<std::int64_t>(ws.capacity, test.rows() - start));
-    round_from_float(test.x.data() + std::size_t(start) * test.dim(), format, ws.input.data(),
-                     std::size_t(batch) * test.dim());
-    mlp.forward(weights.data(), batch, ws);
-    const LossSum sum = softmax_cross_entropy(ws.logits.as<float>(), test.y.data() + start, batch,
-                                              layout.num_classes());
-    loss += sum.loss;
-    correct += sum.correct;
-  }
-  const double rows = double(std::max<std::int64_t>(1, test.rows()));
+  const nlohmann::json comparison =
+      compare_inference(layout, s.activation, widened, data.test, cfg.train.eval_batch_size);
+  nlohmann::json chosen;
+  for (const auto& row : comparison)
+    if (row["format"] == to_string(format)) chosen = row;
+  const Dataset& test = data.test;
   const nlohmann::json out = {
       {"model", options.model_path},
       {"model_shape", describe(s)},
@@ -127,12 +114,11 @@ int run_eval(const EvalOptions& options) {
       {"data", data.description},
       {"split", "test"},
       {"rows", test.rows()},
-      {"test", {{"loss", loss / rows}, {"accuracy", double(correct) / rows}}},
+      {"test", {{"loss", chosen["loss"]}, {"accuracy", chosen["accuracy"]}}},
       {"seconds", watch.seconds()},
       // The same weights stored in fp32, bf16 and fp16, side by side (summary.json's
       // "inference" block): accuracy, time per sample, weight bytes, agreement with fp32.
-      {"inference_comparison",
-       compare_inference(layout, s.activation, widened, test, cfg.train.eval_batch_size)},
+      {"inference_comparison", comparison},
   };
   std::cout << out.dump(2) << std::endl;
   return 0;
