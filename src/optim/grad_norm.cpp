@@ -76,7 +76,9 @@ double grad_norm(const void* grads, Format grad_format, std::size_t n, float gra
     const G* g = static_cast<const G*>(grads);
     const auto count = static_cast<std::int64_t>(n);
     const std::int64_t blocks = (count + kNormBlock - 1) / kNormBlock;
-    std::vector<double> partial(static_cast<std::size_t>(blocks));
+    // Grown once per calling thread: the training step allocates nothing.
+    thread_local std::vector<double> partial;
+    if (partial.size() < static_cast<std::size_t>(blocks)) partial.resize(static_cast<std::size_t>(blocks));
 #pragma omp parallel for schedule(static)
     for (std::int64_t b = 0; b < blocks; ++b) {
       const std::int64_t begin = b * kNormBlock;
@@ -84,7 +86,7 @@ double grad_norm(const void* grads, Format grad_format, std::size_t n, float gra
           g + begin, std::min(kNormBlock, count - begin), grad_multiplier);
     }
     double sum = 0.0;
-    for (double s : partial) sum += s;  // block order, on one thread
+    for (std::int64_t b = 0; b < blocks; ++b) sum += partial[static_cast<std::size_t>(b)];  // block order
     return std::sqrt(sum);
   });
 }
