@@ -79,14 +79,16 @@ double grad_norm(const void* grads, Format grad_format, std::size_t n, float gra
     // Grown once per calling thread: the training step allocates nothing.
     thread_local std::vector<double> partial;
     if (partial.size() < static_cast<std::size_t>(blocks)) partial.resize(static_cast<std::size_t>(blocks));
+    double* out = partial.data();  // by pointer: inside the parallel region the name
+                                   // `partial` would mean each worker's own copy
 #pragma omp parallel for schedule(static)
     for (std::int64_t b = 0; b < blocks; ++b) {
       const std::int64_t begin = b * kNormBlock;
-      partial[static_cast<std::size_t>(b)] = block_sum_of_squares(
+      out[b] = block_sum_of_squares(
           g + begin, std::min(kNormBlock, count - begin), grad_multiplier);
     }
     double sum = 0.0;
-    for (std::int64_t b = 0; b < blocks; ++b) sum += partial[static_cast<std::size_t>(b)];  // block order
+    for (std::int64_t b = 0; b < blocks; ++b) sum += out[b];  // block order, on one thread
     return std::sqrt(sum);
   });
 }
