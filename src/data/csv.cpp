@@ -279,14 +279,21 @@ class CsvParser {
   std::int64_t first_line_ = 1;
 };
 
-}  // namespace
-
-CsvTable read_csv(const std::string& path, const CsvOptions& options) {
-  FileBytes file = read_file_bytes(path);
+CsvTable parse_csv_file(const FileBytes& file, const std::string& path, const CsvOptions& options) {
   std::string_view text(reinterpret_cast<const char*>(file.bytes.data()), file.bytes.size());
   CsvTable table = CsvParser(path, options).parse(text);
   table.gzipped = file.gzipped;
   return table;
+}
+
+}  // namespace
+
+CsvTable read_csv(const std::string& path, const CsvOptions& options) {
+  return parse_csv_file(read_file_bytes(path), path, options);
+}
+
+CsvTable parse_csv(std::vector<std::uint8_t> bytes, const std::string& name, const CsvOptions& options) {
+  return parse_csv_file(decode_file_bytes(std::move(bytes), name), name, options);
 }
 
 }  // namespace mixprec

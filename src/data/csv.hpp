@@ -35,4 +35,8 @@ inline constexpr std::int32_t kMaxLabel = 1 << 20;
 
 CsvTable read_csv(const std::string& path, const CsvOptions& options);
 
+// The same for a file's bytes already in memory (plain or gzipped); `name` stands for the
+// file in messages. For tests and the fuzz targets (tests/fuzz/).
+CsvTable parse_csv(std::vector<std::uint8_t> bytes, const std::string& name, const CsvOptions& options);
+
 }  // namespace mixprec

@@ -122,14 +122,16 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, const std::st
   return out;
 }
 
-FileBytes read_file_bytes(const std::string& path) {
+FileBytes decode_file_bytes(std::vector<std::uint8_t> raw, const std::string& name) {
   FileBytes result;
-  result.bytes = read_raw(path);
+  result.bytes = std::move(raw);
   if (has_gzip_magic(result.bytes)) {
-    result.bytes = gunzip(result.bytes, path);
+    result.bytes = gunzip(result.bytes, name);
     result.gzipped = true;
   }
   return result;
 }
+
+FileBytes read_file_bytes(const std::string& path) { return decode_file_bytes(read_raw(path), path); }
 
 }  // namespace mixprec

@@ -17,6 +17,10 @@ struct FileBytes {
 // corrupt or truncated gzip stream (naming the file and the compressed byte offset).
 FileBytes read_file_bytes(const std::string& path);
 
+// The same for bytes already in memory (`name` stands for the file in messages): gunzipped
+// when they start with the gzip magic. read_file_bytes is read + decode_file_bytes.
+FileBytes decode_file_bytes(std::vector<std::uint8_t> raw, const std::string& name);
+
 // Decompresses one or more concatenated gzip members; `name` appears in error messages.
 std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> compressed, const std::string& name);
 

@@ -33,4 +33,9 @@ struct IdxLabels {
 IdxImages read_idx_images(const std::string& path);
 IdxLabels read_idx_labels(const std::string& path);
 
+// The same for a file's bytes already in memory (plain or gzipped); `name` stands for the
+// file in messages. For tests and the fuzz targets (tests/fuzz/).
+IdxImages parse_idx_images(std::vector<std::uint8_t> bytes, const std::string& name);
+IdxLabels parse_idx_labels(std::vector<std::uint8_t> bytes, const std::string& name);
+
 }  // namespace mixprec
