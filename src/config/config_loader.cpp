@@ -6,8 +6,11 @@
 
 namespace mixprec {
 
-Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
-  nlohmann::json j = read_json_file(path);
+namespace {
+
+// What load_config does once the file is parsed; `path` is the file or the text's source.
+Config config_from_json(nlohmann::json j, const std::string& path,
+                        const std::vector<std::string>& overrides) {
   if (!j.is_object())
     fail("{}: expected a JSON object {{...}} at the top level, got {}", path, j.type_name());
   std::vector<OverrideOrigin> origins;
@@ -18,6 +21,17 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
   Config c = parse_config_with_origins(j, path, origins);
   require_data_source(c, path);
   return c;
+}
+
+}  // namespace
+
+Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  return config_from_json(read_json_file(path), path, overrides);
+}
+
+Config load_config_text(const std::string& text, const std::string& source,
+                        const std::vector<std::string>& overrides) {
+  return config_from_json(parse_json_text(text, source), source, overrides);
 }
 
 void require_data_source(const Config& c, const std::string& source) {

@@ -17,6 +17,11 @@ namespace mixprec {
 // (including require_data_source), return the typed config.
 Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
 
+// load_config for a config's text already in memory; `source` names it in messages as the
+// path would. For tests and the fuzz target (tests/fuzz/config_fuzz.cpp).
+Config load_config_text(const std::string& text, const std::string& source,
+                        const std::vector<std::string>& overrides = {});
+
 // Parses and validates a JSON document; `source` names it in messages (a file name).
 // Every key is optional. Does not require a data source, so that
 // parse_config(to_json(Config{}), ...) works; load_config adds that check.
