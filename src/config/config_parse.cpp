@@ -147,9 +147,13 @@ class Parser {
                        ? v.get<std::uint64_t>() > static_cast<std::uint64_t>(hi)
                        : v.get<std::int64_t>() > hi;
     if (too_big) out_of_range(key, v, fmt::format("an integer in [{}, {}]", lo, hi));
-    if (!v.is_number_unsigned() && v.get<std::int64_t>() < lo) out_of_range(key, v, expected);
-    return v.is_number_unsigned() ? static_cast<std::int64_t>(v.get<std::uint64_t>())
-                                  : v.get<std::int64_t>();
+    // nlohmann stores every non-negative integer as unsigned, so the lower bound applies
+    // to both kinds (it once skipped unsigned values, letting "batch_size": 0 through).
+    // An unsigned value is <= hi here, so it fits an int64.
+    const std::int64_t x = v.is_number_unsigned() ? static_cast<std::int64_t>(v.get<std::uint64_t>())
+                                                  : v.get<std::int64_t>();
+    if (x < lo) out_of_range(key, v, expected);
+    return x;
   }
 
   int small_integer(const json& v, std::string_view key, int lo) const {
