@@ -55,6 +55,16 @@ class ByteReader {
     pos_ += std::size_t(n);
     return s;
   }
+  // `count` values of `width` bytes each. The count is checked against what remains
+  // before multiplying, so a damaged count cannot wrap around to a small size.
+  std::string_view array(std::uint64_t count, std::size_t width, std::string_view field) {
+    if (count > remaining() / width) {
+      fail("{}: malformed checkpoint: {} at byte offset {} needs {} values of {} bytes, only {} "
+           "bytes remain (hint: the file is damaged; use an earlier checkpoint)", name_, field,
+           pos_, count, width, remaining());
+    }
+    return bytes(count * width, field);
+  }
   std::size_t pos() const { return pos_; }
   std::size_t remaining() const { return data_.size() - pos_; }
   const std::string& name() const { return name_; }

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -81,15 +83,33 @@ std::string shown(std::string_view s) {
   return out;
 }
 
-std::uint64_t parameter_count(const ModelShape& s) {
+// The layout's parameter count, or nullopt when it does not fit 64 bits (only a damaged
+// header can say so: widths are at most INT_MAX, and 1024 layers of those overflow).
+std::optional<std::uint64_t> parameter_count(const ModelShape& s) {
   std::uint64_t n = 0, in = std::uint64_t(s.input_dim);
   std::vector<int> widths = s.hidden;
   widths.push_back(s.num_classes);
-  for (int out : widths) {
-    n += in * std::uint64_t(out) + std::uint64_t(out);
-    in = std::uint64_t(out);
+  for (int width : widths) {
+    const std::uint64_t out = std::uint64_t(width);
+    std::uint64_t layer = 0;
+    if (__builtin_mul_overflow(in, out, &layer) || __builtin_add_overflow(layer, out, &layer) ||
+        __builtin_add_overflow(n, layer, &n)) {
+      return std::nullopt;
+    }
+    in = out;
   }
   return n;
+}
+
+// A layer width (input dimension, hidden width, classes): 1 to INT_MAX, as ModelShape holds it.
+int get_width(ByteReader& h, std::string_view field) {
+  const std::size_t at = h.pos();
+  const std::uint32_t v = h.u32(field);
+  if (v == 0 || v > std::uint32_t(std::numeric_limits<int>::max())) {
+    fail("{}: malformed checkpoint: {} {} at byte offset {}, expected 1 to {} (hint: the file is "
+         "damaged)", h.name(), field, v, at, std::numeric_limits<int>::max());
+  }
+  return int(v);
 }
 
 void put_values(ByteWriter& w, const StoredValues& v) {
@@ -108,9 +128,9 @@ StoredValues get_values(ByteReader& r, std::string_view field, Format expected_f
          "values for this model and precision (hint: the file is damaged)", r.name(), field,
          r.pos(), count, to_string(v.format), expected_count, to_string(expected_format));
   }
-  const std::string_view raw = r.bytes(count * bytes_per_value(v.format), field);
+  const std::string_view raw = r.array(count, bytes_per_value(v.format), field);
   v.bytes.resize(raw.size());
-  std::memcpy(v.bytes.data(), raw.data(), raw.size());
+  if (!raw.empty()) std::memcpy(v.bytes.data(), raw.data(), raw.size());  // data() may be null
   return v;
 }
 
@@ -257,18 +277,23 @@ Checkpoint decode_checkpoint(std::string_view bytes, const std::string& name) {
   Checkpoint c;
   c.shape.precision = decode_code(h.u32("precision"), kPrecisions, h, "precision");
   c.shape.activation = decode_code(h.u32("activation"), kActivations, h, "activation");
-  c.shape.input_dim = int(h.u32("input dimension"));
-  c.shape.num_classes = int(h.u32("classes"));
+  c.shape.input_dim = get_width(h, "input dimension");
+  c.shape.num_classes = get_width(h, "classes");
   const std::uint32_t layers = h.u32("hidden layer count");
   if (layers > kMaxHiddenLayers) {
     fail("{}: malformed checkpoint: {} hidden layers, expected at most {} (hint: the file is damaged)",
          name, layers, kMaxHiddenLayers);
   }
-  for (std::uint32_t i = 0; i < layers; ++i) c.shape.hidden.push_back(int(h.u32("hidden width")));
+  for (std::uint32_t i = 0; i < layers; ++i) c.shape.hidden.push_back(get_width(h, "hidden width"));
   c.num_params = h.u64("parameter count");
-  if (c.num_params != parameter_count(c.shape)) {
+  const std::optional<std::uint64_t> expected_params = parameter_count(c.shape);
+  if (!expected_params) {
+    fail("{}: malformed checkpoint: a {} model has more than 2^64 parameters (hint: the file is "
+         "damaged)", name, describe(c.shape));
+  }
+  if (c.num_params != *expected_params) {
     fail("{}: malformed checkpoint: the header says {} parameters, but a {} model has {} (hint: the "
-         "file is damaged)", name, c.num_params, describe(c.shape), parameter_count(c.shape));
+         "file is damaged)", name, c.num_params, describe(c.shape), *expected_params);
   }
   const std::uint32_t sections = h.u32("section count");
   if (sections != std::size(kSectionTags)) {
@@ -311,9 +336,9 @@ Checkpoint decode_checkpoint(std::string_view bytes, const std::string& name) {
   s = section(h, "SHUF");
   c.shuffle_rng = std::string(s.bytes(s.u32("shuffle state length"), "shuffle state"));
   const std::uint64_t rows = s.u64("shuffle order length");
-  const std::string_view order = s.bytes(rows * 4, "shuffle order");
+  const std::string_view order = s.array(rows, 4, "shuffle order");
   c.shuffle_order.resize(std::size_t(rows));
-  std::memcpy(c.shuffle_order.data(), order.data(), order.size());
+  if (!order.empty()) std::memcpy(c.shuffle_order.data(), order.data(), order.size());
   end_of(s);
 
   s = section(h, "CONF");
