@@ -10,6 +10,7 @@
 #include "config/config_loader.hpp"
 #include "config/config_parse.hpp"
 #include "config/config_schema.hpp"
+#include "config/json_file.hpp"
 
 namespace mixprec {
 
@@ -21,7 +22,16 @@ namespace {
 // Text that starts like a list, object or quoted string but does not parse is a mistake
 // worth reporting rather than a string.
 json parse_value(const std::string& text, const KeySpec& key, const std::string& assignment) {
-  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  auto depth_guard = [&](int depth, json::parse_event_t event, json&) {
+    using E = json::parse_event_t;
+    if ((event == E::object_start || event == E::array_start) &&
+        depth >= kMaxJsonDepth) {  // depth: the levels around this one
+      fail("--set {}: the value is nested more than {} levels deep (hint: a list such as "
+           "model.hidden=[256,128] needs one)", assignment, kMaxJsonDepth);
+    }
+    return true;
+  };
+  json value = json::parse(text, depth_guard, /*allow_exceptions=*/false);
   if (value.is_discarded()) {
     auto first = text.find_first_not_of(' ');
     if (first != std::string::npos && (text[first] == '[' || text[first] == '{' ||

@@ -82,6 +82,26 @@ std::size_t token_start(const std::string& text, std::size_t end) {
   return end;
 }
 
+// The offset of the first '[' or '{' (outside strings) that opens level `limit` + 1.
+std::size_t nesting_offset(const std::string& text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return i;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return text.size();
+}
+
 }  // namespace
 
 nlohmann::json parse_json_text(const std::string& text, const std::string& source) {
@@ -89,8 +109,15 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& sourc
   std::vector<std::set<std::string>> seen;
   std::vector<std::string> path;  // the key being read at each open object level
   std::string duplicate;
-  auto callback = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+  auto callback = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
     using E = nlohmann::json::parse_event_t;
+    if ((event == E::object_start || event == E::array_start) &&
+        depth >= kMaxJsonDepth) {  // depth: the levels around this one
+      TextPosition pos = position_of(text, nesting_offset(text, kMaxJsonDepth));
+      fail("{}:{}:{}: JSON nested more than {} levels deep (hint: a config nests at most 3 "
+           "levels: {{\"loss_scale\": {{...}}}}, {{\"model\": {{\"hidden\": [...]}}}})",
+           source, pos.line, pos.column, kMaxJsonDepth);
+    }
     if (event == E::object_start) {
       seen.emplace_back();
       path.emplace_back();

@@ -14,6 +14,11 @@ struct TextPosition {
   std::size_t column;  // 1-based, in bytes
 };
 
+// Deeper nesting of [ and { than any config needs (the schema goes three levels deep) is
+// an error. nlohmann's parser is iterative, but dump(), which messages use to show a value,
+// recurses: a value of 100000 nested '[' overflowed the stack.
+inline constexpr int kMaxJsonDepth = 100;
+
 // The line and column of a 0-based byte offset into `text`.
 TextPosition position_of(const std::string& text, std::size_t offset);
 
