@@ -4,7 +4,7 @@
 # written to). Any finding (crash, sanitizer report, uncaught exception, timeout, huge
 # allocation) makes the script exit non-zero and print the file that reproduces it.
 #
-#   scripts/fuzz.sh                      CI: --runs 20000 for each target (about 2 minutes)
+#   scripts/fuzz.sh                      CI: --runs 150000 for each target (about 2 minutes)
 #   scripts/fuzz.sh --runs 200000        a fixed number of executions per target
 #   scripts/fuzz.sh --seconds 600 csv    the longer run: 10 minutes per target, here only csv
 #
@@ -17,7 +17,7 @@ usage() {
   exit 2
 }
 
-runs=20000
+runs=150000
 seconds=""
 targets=()
 while [ $# -gt 0 ]; do
@@ -67,7 +67,9 @@ for name in "${targets[@]}"; do
     failed=1
     crash=$(grep -Eo 'Test unit written to .*' "$work/log" | tail -1 | sed 's/Test unit written to //' || true)
     executed=$(grep -Eo '^#[0-9]+' "$work/log" | tail -1 | tr -d '#' || true)
-    summary+=("$(printf '%-16s FINDING after about %s runs (exit %s): %s' "${name}_fuzz" "${executed:-?}" "$rc" "${crash:-no crash file, see $work/log}")")
+    when="after about ${executed} runs"
+    [ -n "$executed" ] || when="while reading the seed corpus"
+    summary+=("$(printf '%-16s FINDING %s (exit %s): %s' "${name}_fuzz" "$when" "$rc" "${crash:-no crash file, see $work/log}")")
     grep -E 'ERROR|SUMMARY|runtime error|what\(\)|terminate called' "$work/log" | head -5 >&2 || true
     [ -n "$crash" ] && echo "fuzz: reproduce with: $build_dir/${name}_fuzz $crash" >&2
   fi
