@@ -1,5 +1,12 @@
 #include "kernels/convert.hpp"
 
+// GCC 12 reports the AVX-512 intrinsics' own _mm512_undefined_*() placeholders as
+// "maybe uninitialized" once they are inlined here (GCC PR 105593).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -27,7 +34,7 @@ void count_rounding(const float* src, const T* dst, std::size_t n, RoundStats& s
   // 32-bit counters over blocks of at most 2^16 values let the compiler vectorise this.
   for (std::size_t begin = 0; begin < n; begin += 65536) {
     const std::size_t end = std::min(n, begin + 65536);
-    std::uint32_t nonzero = 0, underflow = 0, overflow = 0;
+    std::uint32_t nonzero = 0, underflow = 0, overflow = 0, nonfinite = 0;
     for (std::size_t i = begin; i < end; ++i) {
       std::uint32_t in;
       std::memcpy(&in, &src[i], 4);
@@ -37,15 +44,49 @@ void count_rounding(const float* src, const T* dst, std::size_t n, RoundStats& s
       nonzero += in_nonzero;
       underflow += in_nonzero & std::uint32_t(out_abs == 0);
       overflow += std::uint32_t(in_abs < 0x7f800000u) & std::uint32_t(out_abs == inf_bits(T{}));
+      nonfinite += std::uint32_t(out_abs >= inf_bits(T{}));
     }
     s.nonzero += nonzero;
     s.underflow += underflow;
     s.overflow += overflow;
+    s.nonfinite += nonfinite;
   }
   s.values += n;
 }
 template void count_rounding<f16>(const float*, const f16*, std::size_t, RoundStats&);
 template void count_rounding<bf16>(const float*, const bf16*, std::size_t, RoundStats&);
+
+template <typename T>
+void round_and_count(const float* src, T* dst, std::size_t n, RoundStats& s) {
+  std::size_t i = 0;
+#if defined(__AVX512F__)
+  // The same tests as count_rounding, as lane masks of the registers just rounded.
+  const __m512i abs_mask = _mm512_set1_epi32(0x7fffffff), out_abs_mask = _mm512_set1_epi32(0x7fff),
+                f32_inf = _mm512_set1_epi32(0x7f800000), inf16 = _mm512_set1_epi32(inf_bits(T{}));
+  std::uint64_t nonzero = 0, underflow = 0, overflow = 0, nonfinite = 0;
+  auto* out = reinterpret_cast<std::uint16_t*>(dst);
+  for (; i + 16 <= n; i += 16) {
+    const __m512 x = _mm512_loadu_ps(src + i);
+    const __m512i r = rounded_bits_x16<T>(x);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm512_cvtepi32_epi16(r));
+    const __m512i in_abs = _mm512_and_si512(_mm512_castps_si512(x), abs_mask);
+    const __m512i out_abs = _mm512_and_si512(r, out_abs_mask);
+    const __mmask16 in_nonzero = _mm512_test_epi32_mask(in_abs, in_abs);
+    const __mmask16 out_zero = _mm512_testn_epi32_mask(out_abs, out_abs);
+    const __mmask16 in_finite = _mm512_cmplt_epi32_mask(in_abs, f32_inf);
+    const __mmask16 out_inf = _mm512_cmpeq_epi32_mask(out_abs, inf16);
+    nonzero += __builtin_popcount(in_nonzero);
+    underflow += __builtin_popcount(in_nonzero & out_zero);
+    overflow += __builtin_popcount(in_finite & out_inf);
+    nonfinite += __builtin_popcount(_mm512_cmpge_epi32_mask(out_abs, inf16));
+  }
+  s += RoundStats{i, nonzero, underflow, overflow, nonfinite};
+#endif
+  from_float_array<T>(src + i, dst + i, n - i);
+  count_rounding<T>(src + i, dst + i, n - i, s);
+}
+template void round_and_count<f16>(const float*, f16*, std::size_t, RoundStats&);
+template void round_and_count<bf16>(const float*, bf16*, std::size_t, RoundStats&);
 
 template <typename T>
 void round_from_float(const float* src, T* dst, std::size_t n, RoundStats* stats) {
@@ -55,23 +96,25 @@ void round_from_float(const float* src, T* dst, std::size_t n, RoundStats* stats
     return;
   } else {
     const std::int64_t blocks = std::int64_t((n + kChunk - 1) / kChunk);
-    std::uint64_t values = 0, nonzero = 0, underflow = 0, overflow = 0;
-#pragma omp parallel for schedule(static) reduction(+ : values, nonzero, underflow, overflow) \
-    if (n >= kParallelMin)
+    std::uint64_t values = 0, nonzero = 0, underflow = 0, overflow = 0, nonfinite = 0;
+#pragma omp parallel for schedule(static) if (n >= kParallelMin) \
+    reduction(+ : values, nonzero, underflow, overflow, nonfinite)
     for (std::int64_t b = 0; b < blocks; ++b) {
       const std::size_t begin = std::size_t(b) * kChunk;
       const std::size_t len = std::min(kChunk, n - begin);
-      from_float_array<T>(src + begin, dst + begin, len);
-      if (stats) {
-        RoundStats s;
-        count_rounding<T>(src + begin, dst + begin, len, s);
-        values += s.values;
-        nonzero += s.nonzero;
-        underflow += s.underflow;
-        overflow += s.overflow;
+      if (!stats) {
+        from_float_array<T>(src + begin, dst + begin, len);
+        continue;
       }
+      RoundStats s;
+      round_and_count<T>(src + begin, dst + begin, len, s);
+      values += s.values;
+      nonzero += s.nonzero;
+      underflow += s.underflow;
+      overflow += s.overflow;
+      nonfinite += s.nonfinite;
     }
-    if (stats) *stats += RoundStats{values, nonzero, underflow, overflow};
+    if (stats) *stats += RoundStats{values, nonzero, underflow, overflow, nonfinite};
   }
 }
 

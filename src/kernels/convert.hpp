@@ -15,12 +15,14 @@ struct RoundStats {
   std::uint64_t nonzero = 0;     // of which non-zero in fp32
   std::uint64_t underflow = 0;   // non-zero in fp32, zero after rounding
   std::uint64_t overflow = 0;    // finite in fp32, inf after rounding
+  std::uint64_t nonfinite = 0;   // inf or NaN after rounding (overflows and non-finite inputs)
 
   RoundStats& operator+=(const RoundStats& o) {
     values += o.values;
     nonzero += o.nonzero;
     underflow += o.underflow;
     overflow += o.overflow;
+    nonfinite += o.nonfinite;
     return *this;
   }
 };
@@ -36,6 +38,12 @@ void round_from_float(const float* src, Format format, void* dst, std::size_t n,
 // Adds to s what rounding src (fp32) into dst (already rounded) did. T is f16 or bf16.
 template <typename T>
 void count_rounding(const float* src, const T* dst, std::size_t n, RoundStats& s);
+
+// dst[i] = round(src[i]) and the counts added to s, in one pass over the data (the counts
+// come from the vector registers the rounding fills). Serial: for callers that are already
+// inside a parallel region. T is f16 or bf16.
+template <typename T>
+void round_and_count(const float* src, T* dst, std::size_t n, RoundStats& s);
 
 // Exact widening to fp32.
 void convert_to_float(Format format, const void* src, float* dst, std::size_t n);

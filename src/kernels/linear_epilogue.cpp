@@ -40,12 +40,16 @@ void activation_derivative_block(Activation act, const float* saved, float* d, i
 // Rounds n fp32 values into dst and reads the rounded values back into `rounded`.
 template <typename T>
 inline void round_block(const float* x, T* dst, float* rounded, int n, RoundStats* stats) {
-  from_float_array<T>(x, dst, std::size_t(n));
   if constexpr (std::is_same_v<T, float>) {
+    if (dst != x) std::copy(x, x + n, dst);
     if (rounded != x) std::copy(x, x + n, rounded);
   } else {
+    if (stats) {
+      round_and_count<T>(x, dst, std::size_t(n), *stats);
+    } else {
+      from_float_array<T>(x, dst, std::size_t(n));
+    }
     to_float_array<T>(dst, rounded, std::size_t(n));
-    if (stats) count_rounding<T>(x, dst, std::size_t(n), *stats);
   }
 }
 
@@ -89,8 +93,9 @@ void bias_logits_forward(const float* acc, const T* bias, float* logits, int bat
 template <typename T>
 void activation_backward(const float* da_acc, const T* saved, Activation act, T* dz, int batch,
                          int out, RoundStats* stats) {
-  std::uint64_t values = 0, nonzero = 0, underflow = 0, overflow = 0;
-#pragma omp parallel for schedule(static) reduction(+ : values, nonzero, underflow, overflow)
+  std::uint64_t values = 0, nonzero = 0, underflow = 0, overflow = 0, nonfinite = 0;
+#pragma omp parallel for schedule(static) \
+    reduction(+ : values, nonzero, underflow, overflow, nonfinite)
   for (int i = 0; i < batch; ++i) {
     float da[kBlock], s[kBlock], d[kBlock];
     T da_store[kBlock];
@@ -108,8 +113,9 @@ void activation_backward(const float* da_acc, const T* saved, Activation act, T*
     nonzero += local.nonzero;
     underflow += local.underflow;
     overflow += local.overflow;
+    nonfinite += local.nonfinite;
   }
-  if (stats) *stats += RoundStats{values, nonzero, underflow, overflow};
+  if (stats) *stats += RoundStats{values, nonzero, underflow, overflow, nonfinite};
 }
 
 template <typename T>
@@ -118,8 +124,9 @@ void bias_backward(const T* dz, T* db, int batch, int out, RoundStats* stats) {
   // result does not depend on the thread count.
   constexpr int kColumns = 64;
   const int blocks = (out + kColumns - 1) / kColumns;
-  std::uint64_t values = 0, nonzero = 0, underflow = 0, overflow = 0;
-#pragma omp parallel for schedule(static) reduction(+ : values, nonzero, underflow, overflow)
+  std::uint64_t values = 0, nonzero = 0, underflow = 0, overflow = 0, nonfinite = 0;
+#pragma omp parallel for schedule(static) \
+    reduction(+ : values, nonzero, underflow, overflow, nonfinite)
   for (int b = 0; b < blocks; ++b) {
     const int j0 = b * kColumns, n = std::min(out, j0 + kColumns) - j0;
     float sum[kColumns] = {}, row_values[kColumns];
@@ -133,8 +140,9 @@ void bias_backward(const T* dz, T* db, int batch, int out, RoundStats* stats) {
     nonzero += local.nonzero;
     underflow += local.underflow;
     overflow += local.overflow;
+    nonfinite += local.nonfinite;
   }
-  if (stats) *stats += RoundStats{values, nonzero, underflow, overflow};
+  if (stats) *stats += RoundStats{values, nonzero, underflow, overflow, nonfinite};
 }
 
 #define MIXPREC_INSTANTIATE(T)                                                                  \

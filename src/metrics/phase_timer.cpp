@@ -8,7 +8,6 @@ namespace mixprec {
 std::string to_string(Phase phase) {
   switch (phase) {
     case Phase::kData: return "data";
-    case Phase::kCast: return "cast";
     case Phase::kForward: return "forward";
     case Phase::kBackward: return "backward";
     case Phase::kOptimizer: return "optimizer";
@@ -19,7 +18,7 @@ std::string to_string(Phase phase) {
 
 const std::array<Phase, kPhaseCount>& all_phases() {
   static const std::array<Phase, kPhaseCount> phases = {
-      Phase::kData, Phase::kCast, Phase::kForward,
+      Phase::kData, Phase::kForward,
       Phase::kBackward, Phase::kOptimizer, Phase::kEvaluation};
   return phases;
 }

@@ -1,6 +1,8 @@
 #pragma once
 // Seconds spent per phase of the training step, accumulated over one epoch. The phases
-// follow the numbered steps of the trainer (NUMERICS.md "One training step").
+// follow the numbered steps of the trainer (NUMERICS.md "One training step"); the cast of
+// the mixed modes' master into the 16-bit copy is fused into the optimizer's pass, so it is
+// timed as part of "optimizer".
 #include <array>
 #include <cstddef>
 #include <string>
@@ -11,10 +13,10 @@
 
 namespace mixprec {
 
-enum class Phase { kData, kCast, kForward, kBackward, kOptimizer, kEvaluation };
-inline constexpr std::size_t kPhaseCount = 6;
+enum class Phase { kData, kForward, kBackward, kOptimizer, kEvaluation };
+inline constexpr std::size_t kPhaseCount = 5;
 
-// "data", "cast", "forward", "backward", "optimizer", "evaluation" (std::string, not
+// "data", "forward", "backward", "optimizer", "evaluation" (std::string, not
 // string_view: see STYLE.md's CLI11 trap).
 std::string to_string(Phase phase);
 const std::array<Phase, kPhaseCount>& all_phases();
@@ -28,7 +30,7 @@ class PhaseTimer {
   double total_seconds() const;
   // Zero every phase; call at the start of each epoch.
   void reset() { seconds_.fill(0.0); }
-  // {"data": s, "cast": s, ...}: every phase, in seconds, zero ones included.
+  // {"data": s, "forward": s, ...}: every phase, in seconds, zero ones included.
   nlohmann::json to_json() const;
 
  private:

@@ -56,12 +56,15 @@ void Mlp::forward(const void* weights, int batch, Workspace& ws) const {
   });
 }
 
-void Mlp::backward(const void* weights, int batch, Workspace& ws, void* grads,
-                   RoundStats* stats) const {
+RoundStats Mlp::backward(const void* weights, int batch, Workspace& ws, void* grads,
+                         RoundStats* stats) const {
+  RoundStats param_stats;
   dispatch_format(compute_, [&](auto tag) {
     using T = decltype(tag);
-    backward_t(static_cast<const T*>(weights), batch, ws, static_cast<T*>(grads), stats);
+    param_stats =
+        backward_t(static_cast<const T*>(weights), batch, ws, static_cast<T*>(grads), stats);
   });
+  return param_stats;
 }
 
 template <typename T>
@@ -87,7 +90,8 @@ void Mlp::forward_t(const T* w, int batch, Workspace& ws) const {
 }
 
 template <typename T>
-void Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStats* stats) const {
+RoundStats Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStats* stats) const {
+  RoundStats between_layers, params;
   const auto& layers = layout_.layers();
   const int last = int(layers.size()) - 1;
   float* acc = ws.acc.as<float>();
@@ -96,7 +100,7 @@ void Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStats* sta
   // dz of the output layer: the scaled loss gradient, rounded (a tensor between layers).
   T* dz = ws.dz[0].as<T>();
   round_from_float<T>(ws.dlogits.as<float>(), dz, std::size_t(batch) * layout_.num_classes(),
-                      stats);
+                      &between_layers);
   for (int l = last; l >= 0; --l) {
     const LayerShape& s = layers[l];
     const T* x = l == 0 ? ws.input.as<T>() : ws.outputs[l - 1].as<T>();
@@ -106,19 +110,24 @@ void Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStats* sta
       matmul().multiply(compute_, x, true, dz, false, g + s.w_offset, s.in, s.out, batch);
     } else {
       matmul().multiply(compute_, x, true, dz, false, dw_acc, s.in, s.out, batch);
-      round_from_float<T>(dw_acc, g + s.w_offset, std::size_t(s.in) * s.out, stats);
+      round_from_float<T>(dw_acc, g + s.w_offset, std::size_t(s.in) * s.out, &params);
     }
     // db (out) = sum over the batch of dz
-    bias_backward<T>(dz, g + s.b_offset, batch, s.out, stats);
+    bias_backward<T>(dz, g + s.b_offset, batch, s.out, &params);
     if (l == 0) break;  // the input needs no gradient
     // da (B, in) = dz (B, out) * w^T (out, in); then dz_prev = da * act'(...)
     matmul().multiply(compute_, dz, false, weights.format, weights.at(s.w_offset), true, acc,
                       batch, s.in, s.out);
     const T* saved = ws.inputs_z.empty() ? ws.outputs[l - 1].as<T>() : ws.inputs_z[l - 1].as<T>();
     T* dz_prev = ws.dz[(last - l + 1) % 2].as<T>();
-    activation_backward<T>(acc, saved, act_, dz_prev, batch, s.in, stats);
+    activation_backward<T>(acc, saved, act_, dz_prev, batch, s.in, &between_layers);
     dz = dz_prev;
   }
+  if (stats) {
+    *stats += between_layers;
+    *stats += params;
+  }
+  return params;
 }
 
 }  // namespace mixprec

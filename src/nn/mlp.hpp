@@ -54,8 +54,11 @@ class Mlp {
 
   // Reads ws.dlogits (fp32, already scaled) and what forward saved; writes every parameter's
   // gradient, rounded to the compute format, into grads (layout().size() values).
-  void backward(const void* weights, int batch, Workspace& ws, void* grads,
-                RoundStats* stats) const;
+  // stats (may be null) collects every rounding of the pass, between layers included; the
+  // result is the part for the parameter gradients alone, whose `nonfinite` count is the
+  // loss scaler's overflow check in the 16-bit formats (fp32 counts nothing: see RoundStats).
+  RoundStats backward(const void* weights, int batch, Workspace& ws, void* grads,
+                      RoundStats* stats) const;
 
  private:
   // The weights as the matmuls read them: the compute-format buffer, or its fp32 widening.
@@ -72,7 +75,7 @@ class Mlp {
   template <typename T>
   void forward_t(const T* w, int batch, Workspace& ws) const;
   template <typename T>
-  void backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStats* stats) const;
+  RoundStats backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStats* stats) const;
 
   ParamLayout layout_;
   Activation act_;

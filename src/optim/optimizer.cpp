@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 #include <type_traits>
 
 #if defined(__SSE2__)
@@ -178,8 +179,9 @@ AdamRule pick_adam_rule(AdamDecay decay) {
 // the updates that moved the fp32 weight and those that rounding undid (NUMERICS.md
 // "lost updates"). Blocks are statically scheduled and every value is computed on its
 // own, so the result does not depend on the thread count.
+// copy (may be null) receives the rounding of the new fp32 weights to G.
 template <class W, class G, class S, class Rule>
-void update_blocks(W* w, const G* g, S* a, S* b, std::int64_t n, const Rule& rule,
+void update_blocks(W* w, const G* g, S* a, S* b, G* copy, std::int64_t n, const Rule& rule,
                    std::uint64_t& nonzero, std::uint64_t& lost) {
   const std::int64_t blocks = (n + kBlock - 1) / kBlock;
   std::uint64_t nz = 0, ls = 0;
@@ -198,6 +200,7 @@ void update_blocks(W* w, const G* g, S* a, S* b, std::int64_t n, const Rule& rul
     if (a != nullptr) store_back(af, a + begin, len);
     if (b != nullptr) store_back(bf, b + begin, len);
     store_back(wf, w + begin, len);
+    if (copy != nullptr) from_float_array(wf, copy + begin, static_cast<std::size_t>(len));
     if constexpr (!kIsF32<W>) {
       // The stored weight read back (g_scratch is free now): a moved value is lost when
       // the stored weight equals the old one. NaN != NaN counts as moved, never as lost.
@@ -257,7 +260,10 @@ Optimizer::Optimizer(const OptimizerConfig& cfg, std::size_t num_params, Format 
 }
 
 void Optimizer::step(void* weights, const void* grads, float lr, float grad_multiplier,
-                     UpdateStats* stats) {
+                     UpdateStats* stats, void* working_copy) {
+  if (working_copy != nullptr &&
+      (weight_format_ != Format::kF32 || grad_format_ == Format::kF32))
+    throw std::logic_error("Optimizer::step: a working copy needs fp32 weights, 16-bit grads");
   ++steps_taken_;
   const auto n = static_cast<std::int64_t>(num_params_);
   std::uint64_t nonzero = 0, lost = 0;
@@ -271,6 +277,7 @@ void Optimizer::step(void* weights, const void* grads, float lr, float grad_mult
         using S = decltype(s_tag);
         W* w = static_cast<W*>(weights);
         const G* g = static_cast<const G*>(grads);
+        G* copy = static_cast<G*>(working_copy);
         S* a = state_a_.empty() ? nullptr : reinterpret_cast<S*>(state_a_.data());
         if (cfg_.kind == OptimizerKind::kSgd) {
           const SgdParams p{lr, grad_multiplier, static_cast<float>(cfg_.weight_decay),
@@ -282,7 +289,7 @@ void Optimizer::step(void* weights, const void* grads, float lr, float grad_mult
           const SgdRule rule = pick_sgd_rule(p.weight_decay != 0.0f, momentum, cfg_.nesterov);
           const auto apply = [&](float* wf, const float* gf, float* af, float*,
                                  std::int64_t len) { rule(wf, gf, af, len, p); };
-          update_blocks(w, g, a, static_cast<S*>(nullptr), n, apply, nonzero, lost);
+          update_blocks(w, g, a, static_cast<S*>(nullptr), copy, n, apply, nonzero, lost);
         } else {
           // Bias corrections in double, as PyTorch computes them on Python floats.
           const double t = static_cast<double>(steps_taken_);
@@ -305,7 +312,7 @@ void Optimizer::step(void* weights, const void* grads, float lr, float grad_mult
           const auto apply = [&](float* wf, const float* gf, float* mf, float* vf,
                                  std::int64_t len) { rule(wf, gf, mf, vf, len, p); };
           S* b = reinterpret_cast<S*>(state_b_.data());
-          update_blocks(w, g, a, b, n, apply, nonzero, lost);
+          update_blocks(w, g, a, b, copy, n, apply, nonzero, lost);
         }
       });
     });

@@ -42,8 +42,11 @@ class Optimizer {
   // weights: num_params values of weight_format, updated in place; grads: num_params values
   // of grad_format. The gradient used is grad * grad_multiplier (the multiplier folds
   // 1/loss_scale and the clipping coefficient). Does not allocate.
+  // working_copy (mixed modes: fp32 weights, 16-bit gradients; else null): num_params values
+  // of grad_format, rewritten with the rounding of each new weight in the same pass, so that
+  // the next step needs no separate fp32 -> 16-bit cast of the master.
   void step(void* weights, const void* grads, float lr, float grad_multiplier,
-            UpdateStats* stats = nullptr);
+            UpdateStats* stats = nullptr, void* working_copy = nullptr);
 
   // Completed updates (PyTorch's state["step"]); a skipped step does not call step().
   std::int64_t steps_taken() const { return steps_taken_; }

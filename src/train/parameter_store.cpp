@@ -18,6 +18,12 @@ void ParameterStore::set_weights(const std::vector<float>& values) {
   cast_working_copy();
 }
 
+void ParameterStore::apply_update(Optimizer& optimizer, float lr, float grad_multiplier,
+                                  UpdateStats* stats) {
+  optimizer.step(updated().data(), grads_.data(), lr, grad_multiplier, stats,
+                 has_copy() ? working_.data() : nullptr);
+}
+
 void ParameterStore::cast_working_copy() {
   if (has_copy())
     round_from_float(master_.as<float>(), working_.format(), working_.data(), master_.size());

@@ -1,13 +1,15 @@
 #pragma once
 // The parameters of one run in the storage NUMERICS.md gives each mode:
 //   fp32:        master fp32                     -> matmuls read the master
-//   *-mixed:     master fp32 + 16-bit working copy re-cast every step -> matmuls read the copy
+//   *-mixed:     master fp32 + 16-bit working copy, the rounding of the master at all times
+//                (the optimizer rewrites it as it updates the master) -> matmuls read the copy
 //   *-true:      16-bit weights only            -> matmuls and the optimizer use them
 // and the gradients, in the compute format.
 #include <cstddef>
 #include <vector>
 
 #include "kernels/aligned_buffer.hpp"
+#include "optim/optimizer.hpp"
 #include "precision/precision.hpp"
 
 namespace mixprec {
@@ -16,14 +18,18 @@ class ParameterStore {
  public:
   ParameterStore(const PrecisionPolicy& policy, const std::vector<float>& initial);
 
-  // Step 1 of a mixed step: round the fp32 master into the 16-bit working copy.
-  // A no-op for fp32 and the -true modes.
-  void cast_working_copy();
+  // One optimizer step on the weights the mode updates (NUMERICS.md steps 1 and 6): in the
+  // mixed modes the update also rewrites the working copy from the new master, in the same
+  // pass, instead of a separate cast at the start of the next step.
+  void apply_update(Optimizer& optimizer, float lr, float grad_multiplier, UpdateStats* stats);
 
   const void* matmul_weights() const { return has_copy() ? working_.data() : updated().data(); }
   // What the optimizer updates: the fp32 master, or the 16-bit weights of a -true mode.
-  void* update_weights() { return updated().data(); }
   Format update_format() const { return updated().format(); }
+  // The raw bytes of those weights, for checkpoints. After writing them call
+  // cast_working_copy(), which restores the working copy from the master.
+  void* update_weights() { return updated().data(); }
+  void cast_working_copy();
   void* grads() { return grads_.data(); }
   const void* grads() const { return grads_.data(); }
   Format grad_format() const { return grads_.format(); }

@@ -89,11 +89,8 @@ Trainer::StepResult Trainer::train_step(const std::int32_t* rows, int batch, flo
     ScopedPhase t(phases_, Phase::kData);
     gather(data_.train, rows, batch, train_ws_);
   }
-  // 2. Cast: fp32 master -> 16-bit working copy (mixed modes only).
-  {
-    ScopedPhase t(phases_, Phase::kCast);
-    params_.cast_working_copy();
-  }
+  // 2. Cast: fp32 master -> 16-bit working copy (mixed modes only). Done: the previous
+  // update rewrote the copy as it updated the master (ParameterStore::apply_update).
   // 3. Forward, then the loss in fp32, multiplied by the loss scale S.
   const float scale = scaler_.scale();
   epoch_.note_scale(scale);
@@ -109,15 +106,19 @@ Trainer::StepResult Trainer::train_step(const std::int32_t* rows, int batch, flo
       return StepResult::kDiverged;
   }
   // 4. Backward: gradients between layers and of every parameter rounded to 16-bit.
+  RoundStats grad_rounding;
   {
     ScopedPhase t(phases_, Phase::kBackward);
-    mlp_.backward(params_.matmul_weights(), batch, train_ws_, params_.grads(),
-                  &epoch_.grad_rounding);
+    grad_rounding = mlp_.backward(params_.matmul_weights(), batch, train_ws_, params_.grads(),
+                                  &epoch_.grad_rounding);
   }
-  // 5. Unscale and check: a non-finite gradient skips the step (or ends the run).
+  // 5. Unscale and check: a non-finite gradient skips the step (or ends the run). A 16-bit
+  // gradient was counted as it was rounded; fp32 ones come straight from the matmuls.
   // 6. Update in fp32 (optimizer state fp32, except in the -true modes).
   ScopedPhase t(phases_, Phase::kOptimizer);
-  const bool finite = all_finite(params_.grads(), params_.grad_format(), params_.size());
+  const bool finite = params_.grad_format() == Format::kF32
+                          ? all_finite(params_.grads(), params_.grad_format(), params_.size())
+                          : grad_rounding.nonfinite == 0;
   switch (scaler_.update(finite)) {
     case StepVerdict::kDiverged: return StepResult::kDiverged;
     case StepVerdict::kScaleBelowMinimum: return StepResult::kScaleBelowMinimum;
@@ -131,7 +132,7 @@ Trainer::StepResult Trainer::train_step(const std::int32_t* rows, int batch, flo
     const double coefficient = cfg_.optimizer.clip_grad_norm / (norm + 1e-6);
     if (coefficient < 1.0) multiplier = float(multiplier * coefficient);
   }
-  optimizer_.step(params_.update_weights(), params_.grads(), lr, multiplier, &epoch_.updates);
+  params_.apply_update(optimizer_, lr, multiplier, &epoch_.updates);
   return StepResult::kApplied;
 }
 
@@ -139,7 +140,6 @@ Evaluation Trainer::evaluate(const Dataset& set) {
   Stopwatch watch;
   double loss = 0.0;
   std::int64_t correct = 0;
-  params_.cast_working_copy();  // the weights the mode would run inference with
   const int cap = eval_ws_.capacity;
   for (std::int64_t start = 0; start < set.rows(); start += cap) {
     const int batch = int(std::min<std::int64_t>(cap, set.rows() - start));

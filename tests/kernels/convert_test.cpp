@@ -74,5 +74,46 @@ TEST(Convert, StatisticsCountUnderflowAndOverflow) {
   EXPECT_EQ(sb.overflow, 0u);
 }
 
+TEST(Convert, StatisticsCountNonFiniteResults) {
+  // inf and NaN inputs stay non-finite; +-7e4 overflow fp16 (not bf16); 1.0 is finite.
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> src = {inf, -inf, std::numeric_limits<float>::quiet_NaN(), 7e4f,
+                                  -7e4f, 1.0f};
+  std::vector<f16> h(src.size());
+  RoundStats sh;
+  round_from_float<f16>(src.data(), h.data(), src.size(), &sh);
+  EXPECT_EQ(sh.nonfinite, 5u);
+  std::vector<bf16> b(src.size());
+  RoundStats sb;
+  round_from_float<bf16>(src.data(), b.data(), src.size(), &sb);
+  EXPECT_EQ(sb.nonfinite, 3u);
+}
+
+// The one-pass vector counting must agree with the scalar count_rounding on the same
+// results, for every kind of value (random bit patterns cover subnormals, inf and NaN).
+template <typename T>
+void expect_fused_count_equals_scalar() {
+  const auto src = tricky_values();
+  std::vector<T> fused(src.size()), plain(src.size());
+  RoundStats a, b;
+  round_and_count<T>(src.data(), fused.data(), src.size(), a);
+  round_from_float<T>(src.data(), plain.data(), src.size());
+  count_rounding<T>(src.data(), plain.data(), src.size(), b);
+  for (std::size_t i = 0; i < src.size(); ++i)
+    ASSERT_EQ(Eigen::numext::bit_cast<std::uint16_t>(fused[i]),
+              Eigen::numext::bit_cast<std::uint16_t>(plain[i])) << i;
+  EXPECT_EQ(a.values, b.values);
+  EXPECT_EQ(a.nonzero, b.nonzero);
+  EXPECT_EQ(a.underflow, b.underflow);
+  EXPECT_EQ(a.overflow, b.overflow);
+  EXPECT_EQ(a.nonfinite, b.nonfinite);
+  EXPECT_GT(b.underflow, 0u);  // the random patterns do exercise every counter
+  EXPECT_GT(b.overflow, 0u);
+  EXPECT_GT(b.nonfinite, b.overflow);
+}
+
+TEST(Convert, FusedCountF16EqualsScalarCount) { expect_fused_count_equals_scalar<f16>(); }
+TEST(Convert, FusedCountBf16EqualsScalarCount) { expect_fused_count_equals_scalar<bf16>(); }
+
 }  // namespace
 }  // namespace mixprec

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <new>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 #include "optim/optimizer.hpp"
@@ -154,6 +155,51 @@ TEST(Optimizer, RestoredStepCountDrivesTheBiasCorrection) {
   opt.step(w.data(), g.data(), 0.1f, 1.0f);
   EXPECT_EQ(opt.steps_taken(), 2);
   EXPECT_NEAR(w[0], 0.8196959064, 1e-6 * 0.8196959064);
+}
+
+// Mixed modes: the working copy written during the update must be exactly the rounding of
+// the new fp32 master (what a separate cast would give), for SGD and Adam, on sizes that
+// leave partial blocks.
+template <typename T>
+void expect_copy_is_rounded_master(OptimizerKind kind) {
+  const std::size_t n = 3 * 512 + 37;
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> w(n), w_ref(n);
+  std::vector<T> g(n), copy(n, T(0.0f));
+  for (std::size_t i = 0; i < n; ++i) {
+    w[i] = w_ref[i] = normal(rng);
+    g[i] = T(normal(rng));
+  }
+  OptimizerConfig c;
+  c.kind = kind;
+  c.momentum = 0.9;
+  const Format f = FormatOf<T>::value;
+  Optimizer with_copy(c, n, Format::kF32, f, Format::kF32);
+  Optimizer without(c, n, Format::kF32, f, Format::kF32);
+  for (int step = 0; step < 3; ++step) {
+    with_copy.step(w.data(), g.data(), 0.01f, 0.5f, nullptr, copy.data());
+    without.step(w_ref.data(), g.data(), 0.01f, 0.5f);
+    for (std::size_t i = 0; i < n; ++i) {
+      ASSERT_EQ(w[i], w_ref[i]) << "the copy must not change the master update, " << i;
+      ASSERT_EQ(Eigen::numext::bit_cast<std::uint16_t>(copy[i]),
+                Eigen::numext::bit_cast<std::uint16_t>(T(w[i])))
+          << "step " << step << " element " << i;
+    }
+  }
+}
+
+TEST(Optimizer, WorkingCopyIsTheRoundedMasterSgdBf16) {
+  expect_copy_is_rounded_master<bf16>(OptimizerKind::kSgd);
+}
+TEST(Optimizer, WorkingCopyIsTheRoundedMasterAdamF16) {
+  expect_copy_is_rounded_master<f16>(OptimizerKind::kAdam);
+}
+
+TEST(Optimizer, WorkingCopyNeedsFp32WeightsAndSixteenBitGradients) {
+  std::vector<float> w(4, 1.0f), g(4, 1.0f), copy(4);
+  Optimizer fp32(plain_sgd(), 4, Format::kF32, Format::kF32, Format::kF32);
+  EXPECT_THROW(fp32.step(w.data(), g.data(), 0.1f, 1.0f, nullptr, copy.data()), std::logic_error);
 }
 
 }  // namespace

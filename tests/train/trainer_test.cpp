@@ -150,6 +150,26 @@ TEST(TrainerDiverges, Fp16MixedHugeLearningRateEndsWhenTheScaleFallsBelowMinimum
   EXPECT_LT(result.outcome.summary.at("loss_scale_final").get<double>(), 1.0);
 }
 
+TEST(TrainerSkips, Fp16MixedStaticScaleThatOverflowsSkipsEveryStep) {
+  // dlogits are (softmax - onehot) / B, up to ~1/32 here; times 1e9 that is far above fp16's
+  // 65504, so every gradient overflows, every step is skipped (static scaling never backs
+  // off) and the weights never move: the test loss stays where the initial weights put it.
+  const DataSplits data = blobs();
+  Config cfg = blobs_config(Precision::kFp16Mixed);
+  cfg.train.epochs = 2;
+  cfg.loss_scale.mode = LossScaling::kStatic;
+  cfg.loss_scale.init = 1e9;
+  const auto result = run_trainer(cfg, data);
+  ASSERT_EQ(result.outcome.status, "completed") << result.outcome.reason;
+  const auto epochs = result.of_type("epoch");
+  ASSERT_EQ(epochs.size(), 2u);
+  for (const auto& e : epochs) {
+    EXPECT_EQ(e.at("precision_stats").at("skipped_steps"), e.at("steps")) << e.dump();
+    EXPECT_GT(e.at("precision_stats").at("grad_overflow_count").get<std::int64_t>(), 0);
+  }
+  EXPECT_EQ(epochs[0].at("test").at("loss"), epochs[1].at("test").at("loss"));
+}
+
 // --- Accounted memory --------------------------------------------------------------------
 
 // A 10-8-3 MLP, training batch 4, evaluation batch 5, SGD with momentum:
