@@ -8,6 +8,7 @@
 
 #include "common/error.hpp"
 #include "config/config_loader.hpp"
+#include "config/json_file.hpp"
 
 namespace mixprec {
 namespace {
@@ -44,11 +45,9 @@ ResumePoint open_run_for_resume(const fs::path& run_dir) {
 
   // The checkpoint's copy of the config is the one it was trained with.
   const nlohmann::json current = to_json(r.config);
-  nlohmann::json stored = nlohmann::json::parse(r.checkpoint.config_json, nullptr, false);
-  if (stored.is_discarded()) {
-    fail("{}: the config section (CONF) is not valid JSON (hint: the file is damaged)",
-         ckpt_path.string());
-  }
+  // parse_json_text: invalid or absurdly nested JSON is a UserError naming the file.
+  const nlohmann::json stored =
+      parse_json_text(r.checkpoint.config_json, ckpt_path.string() + " (config section CONF)");
   if (stored != current) {
     const nlohmann::json patch = nlohmann::json::diff(stored, current);
     std::string key = patch.empty() ? "" : patch[0].value("path", "");  // "/data/dir"

@@ -12,6 +12,7 @@
 #include "cli/threads.hpp"
 #include "common/error.hpp"
 #include "config/config_loader.hpp"
+#include "config/json_file.hpp"
 #include "data/dataset.hpp"
 #include "kernels/convert.hpp"
 #include "kernels/matmul.hpp"
@@ -24,8 +25,9 @@ namespace {
 
 // The run's config as stored in the checkpoint, with the data settings the flags give.
 Config eval_config(const EvalOptions& o, const Checkpoint& ckpt) {
-  nlohmann::json j = nlohmann::json::parse(ckpt.config_json, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
+  // parse_json_text: a forged section with deep nesting is a UserError, not a stack overflow.
+  nlohmann::json j = parse_json_text(ckpt.config_json, o.model_path + " (stored config)");
+  if (!j.is_object())
     fail("{}: the stored config (section CONF) is not a JSON object (hint: the file is damaged)", o.model_path);
   j = to_json(parse_config(j, o.model_path + " (stored config)"));
   if (!o.config_path.empty()) {

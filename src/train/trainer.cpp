@@ -4,10 +4,13 @@
 #include <cmath>
 #include <numeric>
 
+#include <omp.h>
+
 #include <spdlog/spdlog.h>
 
 #include "kernels/matmul.hpp"
 #include "kernels/simd_convert.hpp"
+#include "metrics/cpu_share.hpp"
 #include "metrics/memory.hpp"
 #include "metrics/stopwatch.hpp"
 #include "nn/init.hpp"
@@ -273,6 +276,7 @@ RunOutcome Trainer::run(RunLog& log, const nlohmann::json& run_start_extra) {
     epoch_ = EpochStats{};
     if (cfg_.train.shuffle) shuffle_rows(order_, shuffle_rng_);
     Stopwatch epoch_watch, progress_watch;
+    const CpuShareMeter cpu_share(omp_get_max_threads());
     float lr = 0.0f;
     std::int64_t samples_done = 0;
     for (std::int64_t s = 0; s < steps_per_epoch; ++s) {
@@ -296,7 +300,12 @@ RunOutcome Trainer::run(RunLog& log, const nlohmann::json& run_start_extra) {
       }
     }
     const double epoch_seconds = epoch_watch.seconds();
+    const double share = cpu_share.share();
     if (outcome.status != "completed") break;
+    if (share < kBusyCpuShare)
+      spdlog::warn("epoch {}: the run got {:.0f}% of its {} threads' CPU time (other processes "
+                   "were using the cores): its timings are not the hardware's; rerun on an idle "
+                   "machine or with fewer threads", epoch, 100.0 * share, omp_get_max_threads());
 
     // Evaluation, timed apart from the training loop.
     {
@@ -326,6 +335,7 @@ RunOutcome Trainer::run(RunLog& log, const nlohmann::json& run_start_extra) {
         {"epoch_time_s", epoch_seconds},
         {"eval_time_s", eval_s},
         {"samples_per_s", rate},
+        {"cpu_share", share},
         {"phases_s", phases_.to_json()},
         {"precision_stats", epoch_.precision_json(policy_.compute != Format::kF32,
                                                   policy_.has_fp32_master)},

@@ -3,6 +3,7 @@
 //   forward   y  = x w       NN: (128, 784) x (784, 512)      m=128 n=512 k=784
 //   backward  dw = x^T dz    TN: (784, 128) x (128, 512)      m=784 n=512 k=128
 //   backward  da = dz w^T    NT: (128, 512) x (512, 784)      m=128 n=784 k=512
+// and the same three at the last layer (512 -> 10), which must not become the bottleneck.
 // x, w, dz in the format, fp32 output; GFLOP/s counts 2*m*n*k per product.
 #include <benchmark/benchmark.h>
 
@@ -20,6 +21,9 @@ struct MatmulShape {
 constexpr MatmulShape kForward{128, 512, 784, false, false};
 constexpr MatmulShape kWeightGrad{784, 512, 128, true, false};
 constexpr MatmulShape kInputGrad{128, 784, 512, false, true};
+constexpr MatmulShape kLastForward{128, 10, 512, false, false};
+constexpr MatmulShape kLastWeightGrad{512, 10, 128, true, false};
+constexpr MatmulShape kLastInputGrad{128, 512, 10, false, true};
 
 void BM_Matmul(benchmark::State& state, Format format, MatmulShape s) {
   // op(a) is (m, k) and op(b) is (k, n) whichever way they are stored.
@@ -52,6 +56,12 @@ BENCHMARK_CAPTURE(BM_Matmul, bf16/NT_da, Format::kBf16, kInputGrad)->UseRealTime
 BENCHMARK_CAPTURE(BM_Matmul, fp16/NN_x_w, Format::kF16, kForward)->UseRealTime();
 BENCHMARK_CAPTURE(BM_Matmul, fp16/TN_dw, Format::kF16, kWeightGrad)->UseRealTime();
 BENCHMARK_CAPTURE(BM_Matmul, fp16/NT_da, Format::kF16, kInputGrad)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Matmul, fp32/last_NN_x_w, Format::kF32, kLastForward)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Matmul, fp32/last_TN_dw, Format::kF32, kLastWeightGrad)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Matmul, fp32/last_NT_da, Format::kF32, kLastInputGrad)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Matmul, bf16/last_NN_x_w, Format::kBf16, kLastForward)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Matmul, bf16/last_TN_dw, Format::kBf16, kLastWeightGrad)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Matmul, bf16/last_NT_da, Format::kBf16, kLastInputGrad)->UseRealTime();
 
 }  // namespace
 }  // namespace mixprec

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "checkpoint/checkpoint.hpp"
+#include "checkpoint/run_resume.hpp"
 #include "common/error.hpp"
 #include "precision/precision.hpp"
 
@@ -263,6 +264,27 @@ TEST(Checkpoint, EncodingWeightsOfTheWrongFormatIsAProgrammingError) {
   Checkpoint c = sample(Precision::kFp16True, false);
   c.weights = values(Format::kF32, kParams, 1);  // -true modes store 16-bit weights
   EXPECT_THROW(encode_checkpoint(c), std::logic_error);
+}
+
+TEST(Checkpoint, AStoredConfigNestedTooDeeplyIsRejectedOnResume) {
+  // A forged checkpoint with a valid CRC whose config section is a million nested lists:
+  // parsing it must be a UserError naming the file, never a stack overflow.
+  TempDir dir;
+  const fs::path run = dir.path() / "run";
+  fs::create_directories(run);
+  std::ifstream default_config(std::string(MIXPREC_SOURCE_DIR) + "/configs/default.json");
+  std::ofstream(run / "config.json") << default_config.rdbuf();
+  Checkpoint c = sample(Precision::kFp32, false);
+  c.config_json = std::string(1000000, '[') + std::string(1000000, ']');
+  write_checkpoint(run / "checkpoint.ckpt", c);
+  std::string message;
+  try {
+    open_run_for_resume(run);
+  } catch (const UserError& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find((run / "checkpoint.ckpt").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("nest"), std::string::npos) << message;
 }
 
 }  // namespace
