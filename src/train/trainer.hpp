@@ -86,6 +86,19 @@ class Trainer {
   StepResult train_step(const std::int32_t* rows, int batch, float lr);
   // {status, reason} when the run must stop after this step, else nothing.
   std::optional<std::pair<std::string, std::string>> why_stop(StepResult r, int epoch) const;
+  // The pieces of run() (trainer_run.cpp).
+  struct EpochLoop {
+    float lr = 0.0f;            // of the last step
+    std::int64_t samples = 0;   // trained in this epoch
+    double seconds = 0.0;       // wall time of the training loop
+    double cpu_share = 0.0;     // see metrics/cpu_share.hpp
+  };
+  std::int64_t steps_per_epoch() const;
+  nlohmann::json run_start_record(const nlohmann::json& extra, std::int64_t rss_at_start) const;
+  // The steps of one epoch; sets outcome's status and reason if the run must stop.
+  EpochLoop train_epoch(int epoch, RunOutcome& outcome);
+  nlohmann::json epoch_record(int epoch, bool warmup, const EpochLoop& loop,
+                              double eval_seconds) const;
   nlohmann::json summary_json(const RunOutcome& outcome, std::int64_t rss_at_start) const;
   void gather(const Dataset& set, const std::int32_t* rows, int batch, Workspace& ws);
 

@@ -77,7 +77,8 @@ std::string deterministic_part(const fs::path& metrics) {
         r.erase(k);
       }
     } else if (type == "epoch") {
-      for (const char* k : {"epoch_time_s", "eval_time_s", "samples_per_s", "phases_s", "peak_rss_bytes"}) {
+      for (const char* k : {"epoch_time_s", "eval_time_s", "samples_per_s", "cpu_share", "phases_s",
+                           "peak_rss_bytes"}) {
         EXPECT_TRUE(r.contains(k)) << k;
         r.erase(k);
       }

@@ -140,7 +140,8 @@ inline RunResult run_trainer(const Config& cfg, const DataSplits& data) {
 
 // An epoch record without the fields that depend on the clock or the machine's memory.
 inline nlohmann::json without_timing(nlohmann::json record) {
-  for (const char* key : {"epoch_time_s", "eval_time_s", "samples_per_s", "phases_s", "peak_rss_bytes"})
+  for (const char* key : {"epoch_time_s", "eval_time_s", "samples_per_s", "cpu_share", "phases_s",
+                           "peak_rss_bytes"})
     record.erase(key);
   return record;
 }
