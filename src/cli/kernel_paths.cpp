@@ -11,7 +11,8 @@ nlohmann::json kernel_paths_json() {
     const MatmulPath& path = matmul().path(policy_for(p).compute);
     out[to_string(p)] = {{"matmul_format", to_string(path.format)},
                          {"path", path.native ? "native" : "emulated"},
-                         {"implementation", path.impl}};
+                         {"implementation", path.impl},
+                         {"subnormal_inputs_as_zero", path.subnormal_inputs_as_zero}};
   }
   return out;
 }

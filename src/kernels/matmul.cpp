@@ -98,7 +98,25 @@ const MatmulPath& Matmul::path(Format format) {
   }
   if (format == Format::kF32) p.native = true;
   if (!p.native) p.impl = "converted to fp32, " + this->path(Format::kF32).impl;
-  return impl_->paths.emplace(format, p).first->second;
+  MatmulPath& stored = impl_->paths.emplace(format, p).first->second;
+  stored.subnormal_inputs_as_zero = subnormal_product_is_zero(format);  // uses the path
+  return stored;
+}
+
+bool Matmul::subnormal_product_is_zero(Format format) {
+  // (16 x 32) * (32 x 16) with a[0][0] = a subnormal of the format and b[0][0] = 1: c[0][0]
+  // is that subnormal on an exact path, 0 on one that flushes its inputs.
+  constexpr int m = 16, n = 16, k = 32;
+  const float subnormal = format == Format::kF16 ? 0x1p-20f : 0x1p-130f;
+  std::vector<float> a32(std::size_t(m) * k, 0.0f), b32(std::size_t(k) * n, 0.0f);
+  a32[0] = subnormal;
+  b32[0] = 1.0f;
+  Buffer a(format, a32.size()), b(format, b32.size());
+  round_from_float(a32.data(), format, a.data(), a32.size());
+  round_from_float(b32.data(), format, b.data(), b32.size());
+  std::vector<float> c(std::size_t(m) * n, -1.0f);
+  multiply(format, a.data(), false, b.data(), false, c.data(), m, n, k);
+  return c[0] == 0.0f;
 }
 
 void Matmul::multiply(Format a_format, const void* a, bool transpose_a, Format b_format,

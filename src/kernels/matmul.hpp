@@ -19,6 +19,10 @@ struct MatmulPath {
   Format format;
   bool native;       // false: exact conversion to fp32, then an fp32 product
   std::string impl;  // oneDNN's implementation name, e.g. "brg:avx512_core_bf16"
+  // Measured by a probe product, not assumed: true when a subnormal input of this format
+  // multiplies as zero. AVX512-BF16's dot product (vdpbf16ps) reads bf16 subnormals (below
+  // 2^-126) as zero whatever MXCSR says; the emulated and fp32 paths keep them (NUMERICS.md).
+  bool subnormal_inputs_as_zero = false;
 };
 
 class Matmul {
@@ -43,6 +47,7 @@ class Matmul {
   const MatmulPath& path(Format format);
 
  private:
+  bool subnormal_product_is_zero(Format format);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -76,5 +76,27 @@ TEST(MatmulPath, Fp32IsAlwaysNativeAndEveryFormatHasAnAnswer) {
   }
 }
 
+// The path's subnormal flag is a measurement: exact paths (fp32, and any emulated format,
+// whose conversion to fp32 is exact) keep subnormal inputs; a native 16-bit path that reads
+// them as zero must do so at other shapes and positions than the probe's too.
+TEST(MatmulPath, SubnormalInputsFlagHoldsAwayFromTheProbe) {
+  for (Format f : {Format::kF32, Format::kBf16, Format::kF16}) {
+    const MatmulPath& path = matmul().path(f);
+    if (f == Format::kF32 || !path.native) EXPECT_FALSE(path.subnormal_inputs_as_zero) << to_string(f);
+    const int m = 37, n = 53, k = 300;
+    const float subnormal = f == Format::kF16 ? 0x1p-22f : 0x1p-133f;  // a different one
+    std::vector<float> a32(std::size_t(m) * k, 0.0f), b32(std::size_t(k) * n, 0.0f);
+    a32[std::size_t(5) * k + 77] = subnormal;  // a[5][77]
+    b32[std::size_t(77) * n + 11] = 1.0f;      // b[77][11]
+    Buffer a(f, a32.size()), b(f, b32.size());
+    round_from_float(a32.data(), f, a.data(), a32.size());
+    round_from_float(b32.data(), f, b.data(), b32.size());
+    std::vector<float> c(std::size_t(m) * n, -1.0f);
+    matmul().multiply(f, a.data(), false, b.data(), false, c.data(), m, n, k);
+    EXPECT_EQ(c[std::size_t(5) * n + 11], path.subnormal_inputs_as_zero ? 0.0f : subnormal)
+        << to_string(f) << " " << path.impl;
+  }
+}
+
 }  // namespace
 }  // namespace mixprec
