@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +18,7 @@
 #include "kernels/aligned_buffer.hpp"
 #include "kernels/convert.hpp"
 #include "kernels/matmul.hpp"
+#include "metrics/cpu_share.hpp"
 #include "metrics/peak.hpp"
 #include "metrics/stopwatch.hpp"
 #include "nn/param_layout.hpp"
@@ -25,6 +27,19 @@ namespace mixprec {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The lowest cpu_share of a run's epochs (1 if none was recorded).
+double lowest_cpu_share(const fs::path& metrics) {
+  std::ifstream in(metrics);
+  double lowest = 1.0;
+  for (std::string line; std::getline(in, line);) {
+    const nlohmann::json r = nlohmann::json::parse(line, nullptr, false);
+    if (r.is_object() && r.value("type", "") == "epoch" && r.contains("cpu_share") &&
+        r["cpu_share"].is_number())
+      lowest = std::min(lowest, r["cpu_share"].get<double>());
+  }
+  return lowest;
+}
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
@@ -114,6 +129,7 @@ int run_bench(const BenchOptions& options) {
 
   // 2. GEMMs at the first two layers' shapes, for the three products of a training step.
   spdlog::info("measuring GEMMs");
+  const CpuShareMeter gemm_cpu(threads);
   const int batch = cfg.train.batch_size;
   std::vector<int> widths = {784};
   for (int h : cfg.model.hidden) widths.push_back(h);
@@ -133,6 +149,8 @@ int run_bench(const BenchOptions& options) {
     }
   }
   out["gemm"] = gemm;
+  out["gemm_cpu_share"] = gemm_cpu.share();
+  bool busy = gemm_cpu.share() < kBusyCpuShare;
 
   // 3. End to end: the real command, one run per precision.
   nlohmann::json training = nlohmann::json::array();
@@ -159,12 +177,15 @@ int run_bench(const BenchOptions& options) {
       const ParamLayout layout(784, cfg.model.hidden, 10);
       const double flops = matmul_flops_per_sample(layout);
       const double rate = summary["time"]["median_samples_per_s"].get<double>();
+      const double cpu_share = lowest_cpu_share(dir / "metrics.jsonl");
+      busy = busy || cpu_share < kBusyCpuShare;
       training.push_back({{"precision", to_string(p)},
                           {"path", matmul().path(f).native ? "native" : "emulated"},
                           {"samples_per_s", rate},
                           {"matmul_flops_per_sample", flops},
                           {"share_of_peak", rate * flops / 1e9 / peak_for(f)},
-                          {"test_accuracy", summary["final"]["test"]["accuracy"]}});
+                          {"test_accuracy", summary["final"]["test"]["accuracy"]},
+                          {"lowest_epoch_cpu_share", cpu_share}});
     }
     fs::remove_all(root);
     const double fp32_rate = training.size() && training[0]["precision"] == "fp32"
@@ -173,6 +194,11 @@ int run_bench(const BenchOptions& options) {
       for (auto& t : training) t["speedup_vs_fp32"] = t["samples_per_s"].get<double>() / fp32_rate;
   }
   out["training"] = training;
+  // Other processes on the cores make every number above too low (see cpu_share.hpp).
+  out["machine_busy"] = busy;
+  if (busy)
+    spdlog::warn("bench: other processes were using the cores (cpu_share below {}): these "
+                 "numbers are not the hardware's; rerun on an idle machine", kBusyCpuShare);
   out["threads"] = threads;
   out["config"] = options.config_path;
   out["peak_used"] = {{"fp32_gflops", fp32_peak}, {"bf16_gflops", bf16_peak},
