@@ -156,10 +156,10 @@ std::vector<GridRun> expand_grid(const std::vector<std::string>& precisions,
   std::vector<GridRun> runs;
   // Odometer over the axes' value indices; the last axis turns fastest.
   std::vector<std::size_t> index(axes.size(), 0);
-  for (const std::string& precision : precisions) {
+  for (std::uint64_t seed : seeds) {
     std::fill(index.begin(), index.end(), 0);
     while (true) {
-      for (std::uint64_t seed : seeds) {
+      for (const std::string& precision : precisions) {
         GridRun run;
         run.precision = precision;
         run.seed = seed;

@@ -49,8 +49,10 @@ std::string sanitize_for_filename(const std::string& text);
 std::string run_name(const std::string& precision, std::uint64_t seed,
                      const std::vector<std::pair<std::string, std::string>>& parameters);
 
-// The full grid: precision outermost, then each axis in order, then the seed innermost
-// (the seeds of one setting sit together). Names that collide after sanitising get
+// The full grid: seed outermost, then each axis in order, then the precision innermost.
+// The runs a comparison puts side by side follow each other, so a machine whose speed
+// drifts during the sweep (a shared host: 30-40% between quiet and busy periods here)
+// biases no precision against another. Names that collide after sanitising get
 // "-2", "-3", ... in grid order. Axes on "precision" or "seed" are UserErrors (use
 // --precision / --seeds), as is the same key twice.
 std::vector<GridRun> expand_grid(const std::vector<std::string>& precisions,

@@ -19,7 +19,8 @@ std::vector<std::string> sweep_args(const fs::path& out) {
 TEST(SweepCli, RunsTheGridComparesAndResumes) {
   TempDir tmp;
   const fs::path sweep = tmp.path() / "sweep";
-  const std::vector<std::string> names = {"fp32-seed0", "fp32-seed1", "bf16-mixed-seed0", "bf16-mixed-seed1"};
+  // Grid order: seed outermost, precisions interleaved within each seed.
+  const std::vector<std::string> names = {"fp32-seed0", "bf16-mixed-seed0", "fp32-seed1", "bf16-mixed-seed1"};
 
   // --dry-run: one command per run, nothing written.
   std::vector<std::string> dry = sweep_args(sweep);

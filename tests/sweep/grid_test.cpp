@@ -74,19 +74,19 @@ TEST(ExpandGrid, OrderOverridesAndNames) {
   const auto runs = expand_grid({"fp32", "bf16-mixed"}, {0, 1},
                                 {{"model.hidden", {"[64]", "[32,16]"}}, {"train.epochs", {"1"}}});
   ASSERT_EQ(runs.size(), 8u);  // 2 precisions x 2 hidden x 2 seeds; the fixed set adds none
-  // precision outermost, then the swept values, then the seeds.
+  // seed outermost, then the swept values, then the precisions (interleaved).
   const Strings expected_names = {
-      "fp32-seed0-model.hidden=64",          "fp32-seed1-model.hidden=64",
-      "fp32-seed0-model.hidden=32_16",       "fp32-seed1-model.hidden=32_16",
-      "bf16-mixed-seed0-model.hidden=64",    "bf16-mixed-seed1-model.hidden=64",
-      "bf16-mixed-seed0-model.hidden=32_16", "bf16-mixed-seed1-model.hidden=32_16"};
+      "fp32-seed0-model.hidden=64",       "bf16-mixed-seed0-model.hidden=64",
+      "fp32-seed0-model.hidden=32_16",    "bf16-mixed-seed0-model.hidden=32_16",
+      "fp32-seed1-model.hidden=64",       "bf16-mixed-seed1-model.hidden=64",
+      "fp32-seed1-model.hidden=32_16",    "bf16-mixed-seed1-model.hidden=32_16"};
   for (std::size_t i = 0; i < runs.size(); ++i) EXPECT_EQ(runs[i].name, expected_names[i]) << i;
-  EXPECT_EQ(runs[3].precision, "fp32");
-  EXPECT_EQ(runs[3].seed, 1u);
-  EXPECT_EQ(runs[3].overrides,
+  EXPECT_EQ(runs[6].precision, "fp32");
+  EXPECT_EQ(runs[6].seed, 1u);
+  EXPECT_EQ(runs[6].overrides,
             (Strings{"precision=fp32", "seed=1", "model.hidden=[32,16]", "train.epochs=1"}));
-  ASSERT_EQ(runs[3].parameters.size(), 1u);  // only the swept key names the run
-  EXPECT_EQ(runs[3].parameters[0], (std::pair<std::string, std::string>{"model.hidden", "[32,16]"}));
+  ASSERT_EQ(runs[6].parameters.size(), 1u);  // only the swept key names the run
+  EXPECT_EQ(runs[6].parameters[0], (std::pair<std::string, std::string>{"model.hidden", "[32,16]"}));
 }
 
 TEST(ExpandGrid, TwoAxesTurnLikeAnOdometer) {
