@@ -41,6 +41,12 @@ double lowest_cpu_share(const fs::path& metrics) {
   return lowest;
 }
 
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream in(text);
@@ -91,6 +97,9 @@ void setup_bench_command(CLI::App& app, BenchOptions& options, int& exit_code) {
   cmd->add_option("--set", options.overrides, "Override a config value (repeatable)");
   cmd->add_option("--precision", options.precisions, "Comma-separated precisions to train");
   cmd->add_option("--epochs", options.epochs, "Epochs per training run (first is warm-up)")->check(CLI::Range(2, 1000));
+  cmd->add_option("--rounds", options.rounds,
+                  "Rounds of one run per precision; speed-ups are medians of same-round ratios")
+      ->check(CLI::Range(1, 100));
   cmd->add_option("--threads", options.threads, "Threads for everything")->check(CLI::Range(1, 1024));
   cmd->add_flag("--skip-training", options.skip_training, "Only peak and GEMM numbers");
   cmd->callback([&options, &exit_code]() { exit_code = run_bench(options); });
@@ -152,46 +161,65 @@ int run_bench(const BenchOptions& options) {
   out["gemm_cpu_share"] = gemm_cpu.share();
   bool busy = gemm_cpu.share() < kBusyCpuShare;
 
-  // 3. End to end: the real command, one run per precision.
+  // 3. End to end: the real command. Rounds of one run per precision, in turn: a shared
+  // machine's speed drifts by tens of percent within minutes, so each speed-up is taken
+  // between runs of the same round and the median over rounds is reported.
   nlohmann::json training = nlohmann::json::array();
   if (!options.skip_training) {
     const std::string binary = self_path();
     const fs::path root = fs::temp_directory_path() / ("mixprec-bench-" + std::to_string(::getpid()));
     fs::create_directories(root);
-    for (Precision p : precisions) {
-      const fs::path dir = root / to_string(p);
-      std::string cmd = binary + " train '" + options.config_path + "' --out '" + dir.string() + "'";
-      for (const auto& o : overrides) cmd += " --set '" + o + "'";
-      cmd += " --set precision=" + to_string(p) + " > /dev/null 2> '" + (root / "log.txt").string() + "'";
-      spdlog::info("training {} ({} epochs)", to_string(p), options.epochs);
-      if (std::system(cmd.c_str()) != 0) {
-        std::ifstream log(root / "log.txt");
-        std::string last, line;
-        while (std::getline(log, line)) last = line;
-        fs::remove_all(root);
-        fail("bench: training {} failed: {}", to_string(p), last);
+    const ParamLayout layout(784, cfg.model.hidden, 10);
+    const double flops = matmul_flops_per_sample(layout);
+    // rates[p][r], shares[p][r]: median samples/s and lowest cpu_share of precision p in round r.
+    std::vector<std::vector<double>> rates(precisions.size()), shares(precisions.size());
+    std::vector<nlohmann::json> accuracy(precisions.size());
+    for (int round = 1; round <= options.rounds; ++round) {
+      for (std::size_t i = 0; i < precisions.size(); ++i) {
+        const Precision p = precisions[i];
+        const fs::path dir = root / fmt::format("{}-{}", to_string(p), round);
+        std::string cmd = binary + " train '" + options.config_path + "' --out '" + dir.string() + "'";
+        for (const auto& o : overrides) cmd += " --set '" + o + "'";
+        cmd += " --set precision=" + to_string(p) + " > /dev/null 2> '" + (root / "log.txt").string() + "'";
+        spdlog::info("round {}/{}: training {} ({} epochs)", round, options.rounds, to_string(p),
+                     options.epochs);
+        if (std::system(cmd.c_str()) != 0) {
+          std::ifstream log(root / "log.txt");
+          std::string last, line;
+          while (std::getline(log, line)) last = line;
+          fs::remove_all(root);
+          fail("bench: training {} failed: {}", to_string(p), last);
+        }
+        std::ifstream in(dir / "summary.json");
+        const nlohmann::json summary = nlohmann::json::parse(in);
+        rates[i].push_back(summary["time"]["median_samples_per_s"].get<double>());
+        shares[i].push_back(lowest_cpu_share(dir / "metrics.jsonl"));
+        accuracy[i] = summary["final"]["test"]["accuracy"];
+        busy = busy || shares[i].back() < kBusyCpuShare;
       }
-      std::ifstream in(dir / "summary.json");
-      const nlohmann::json summary = nlohmann::json::parse(in);
-      const Format f = policy_for(p).compute;
-      const ParamLayout layout(784, cfg.model.hidden, 10);
-      const double flops = matmul_flops_per_sample(layout);
-      const double rate = summary["time"]["median_samples_per_s"].get<double>();
-      const double cpu_share = lowest_cpu_share(dir / "metrics.jsonl");
-      busy = busy || cpu_share < kBusyCpuShare;
-      training.push_back({{"precision", to_string(p)},
-                          {"path", matmul().path(f).native ? "native" : "emulated"},
-                          {"samples_per_s", rate},
-                          {"matmul_flops_per_sample", flops},
-                          {"share_of_peak", rate * flops / 1e9 / peak_for(f)},
-                          {"test_accuracy", summary["final"]["test"]["accuracy"]},
-                          {"lowest_epoch_cpu_share", cpu_share}});
     }
     fs::remove_all(root);
-    const double fp32_rate = training.size() && training[0]["precision"] == "fp32"
-                                 ? training[0]["samples_per_s"].get<double>() : 0.0;
-    if (fp32_rate > 0)
-      for (auto& t : training) t["speedup_vs_fp32"] = t["samples_per_s"].get<double>() / fp32_rate;
+    const auto fp32 = std::find(precisions.begin(), precisions.end(), Precision::kFp32);
+    for (std::size_t i = 0; i < precisions.size(); ++i) {
+      const Format f = policy_for(precisions[i]).compute;
+      const double rate = median_of(rates[i]);
+      nlohmann::json t = {{"precision", to_string(precisions[i])},
+                          {"path", matmul().path(f).native ? "native" : "emulated"},
+                          {"samples_per_s", rate},
+                          {"samples_per_s_per_round", rates[i]},
+                          {"matmul_flops_per_sample", flops},
+                          {"share_of_peak", rate * flops / 1e9 / peak_for(f)},
+                          {"test_accuracy", accuracy[i]},
+                          {"lowest_epoch_cpu_share", *std::min_element(shares[i].begin(), shares[i].end())}};
+      if (fp32 != precisions.end()) {
+        const auto& base = rates[std::size_t(fp32 - precisions.begin())];
+        std::vector<double> ratios;
+        for (std::size_t r = 0; r < base.size(); ++r) ratios.push_back(rates[i][r] / base[r]);
+        t["speedup_vs_fp32"] = median_of(ratios);  // of the same-round ratios
+        t["speedup_vs_fp32_per_round"] = ratios;
+      }
+      training.push_back(t);
+    }
   }
   out["training"] = training;
   // Other processes on the cores make every number above too low (see cpu_share.hpp).

@@ -14,6 +14,7 @@ struct BenchOptions {
   std::vector<std::string> overrides;
   std::string precisions = "fp32,bf16-mixed,fp16-mixed,bf16-true,fp16-true";
   int epochs = 3;          // the first is warm-up; samples/s is the median of the others
+  int rounds = 3;          // each round trains every precision once, in turn
   int threads = 2;
   bool skip_training = false;
 };
