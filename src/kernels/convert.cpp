@@ -96,25 +96,18 @@ void round_from_float(const float* src, T* dst, std::size_t n, RoundStats* stats
     return;
   } else {
     const std::int64_t blocks = std::int64_t((n + kChunk - 1) / kChunk);
-    std::uint64_t values = 0, nonzero = 0, underflow = 0, overflow = 0, nonfinite = 0;
-#pragma omp parallel for schedule(static) if (n >= kParallelMin) \
-    reduction(+ : values, nonzero, underflow, overflow, nonfinite)
+    RoundStats total;
+#pragma omp parallel for schedule(static) if (n >= kParallelMin) reduction(+ : total)
     for (std::int64_t b = 0; b < blocks; ++b) {
       const std::size_t begin = std::size_t(b) * kChunk;
       const std::size_t len = std::min(kChunk, n - begin);
-      if (!stats) {
+      if (stats) {
+        round_and_count<T>(src + begin, dst + begin, len, total);
+      } else {
         from_float_array<T>(src + begin, dst + begin, len);
-        continue;
       }
-      RoundStats s;
-      round_and_count<T>(src + begin, dst + begin, len, s);
-      values += s.values;
-      nonzero += s.nonzero;
-      underflow += s.underflow;
-      overflow += s.overflow;
-      nonfinite += s.nonfinite;
     }
-    if (stats) *stats += RoundStats{values, nonzero, underflow, overflow, nonfinite};
+    if (stats) *stats += total;
   }
 }
 

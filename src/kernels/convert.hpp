@@ -26,6 +26,8 @@ struct RoundStats {
     return *this;
   }
 };
+// Parallel loops sum RoundStats directly: `#pragma omp parallel for reduction(+ : stats)`.
+#pragma omp declare reduction(+ : RoundStats : omp_out += omp_in) initializer(omp_priv = RoundStats{})
 
 // dst[i] = round(src[i]) for n values. stats may be null (then nothing is counted).
 template <typename T>
