@@ -14,6 +14,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/temp_dir.hpp"
+
 namespace mixprec::testing {
 
 namespace fs = std::filesystem;
@@ -21,28 +23,6 @@ namespace fs = std::filesystem;
 inline const fs::path kSourceDir = MIXPREC_SOURCE_DIR;
 inline const fs::path kDefaultConfig = kSourceDir / "configs" / "default.json";
 inline const fs::path kMnist10k = kSourceDir / "data" / "mnist-10k";
-
-// A fresh folder per use under the system temp folder, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("mixprec-cli-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 // 'text' for the shell (single quotes; an embedded ' becomes '\'').
 inline std::string shell_quote(const std::string& text) {

@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checkpoint/checkpoint.hpp"
+#include "support/temp_dir.hpp"
 
 namespace mixprec {
 namespace {
@@ -35,25 +36,7 @@ const fs::path kSource = MIXPREC_SOURCE_DIR;
 const fs::path kMnist = kSource / "data" / "mnist-10k";
 const fs::path kDefault = kSource / "configs" / "default.json";
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("mixprec-robust-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 std::string quote(const std::string& s) {
   std::string out = "'";

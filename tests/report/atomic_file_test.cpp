@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.hpp"
-#include "report/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace mixprec {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "common/error.hpp"
 #include "config/config_loader.hpp"
-#include "report/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 #include "sweep/compare_format.hpp"
 
 namespace mixprec {

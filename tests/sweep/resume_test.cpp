@@ -6,7 +6,7 @@
 
 #include <fstream>
 
-#include "report/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace mixprec {
 namespace {

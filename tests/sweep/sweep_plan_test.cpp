@@ -9,7 +9,7 @@
 
 #include "common/error.hpp"
 #include "config/config_loader.hpp"
-#include "report/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 #include "sweep/shell_words.hpp"
 #include "sweep/sweep_index.hpp"
 

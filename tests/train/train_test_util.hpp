@@ -19,30 +19,10 @@
 #include "config/config.hpp"
 #include "data/dataset.hpp"
 #include "report/run_log.hpp"
+#include "support/temp_dir.hpp"
 #include "train/trainer.hpp"
 
 namespace mixprec::testing {
-
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("mixprec-train-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // Standard normal draws from mt19937_64 by Box-Muller: std::normal_distribution differs
 // between standard libraries, and the thresholds below were checked on these exact numbers.
