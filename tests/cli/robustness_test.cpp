@@ -24,7 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checkpoint/checkpoint.hpp"
-#include "support/temp_dir.hpp"
+#include "cli_test_util.hpp"
 
 namespace mixprec {
 namespace {
@@ -36,20 +36,11 @@ const fs::path kSource = MIXPREC_SOURCE_DIR;
 const fs::path kMnist = kSource / "data" / "mnist-10k";
 const fs::path kDefault = kSource / "configs" / "default.json";
 
+using testing::read_json;
+using testing::read_jsonl;
+using testing::read_text;
 using testing::TempDir;
-
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+const auto& quote = testing::shell_quote;
 
 void write_text(const fs::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary) << text;
@@ -86,19 +77,6 @@ Result mixprec(const std::string& args, const TempDir& tmp) {
   r.err = read_text(err);
   return r;
 }
-
-std::vector<json> read_jsonl(const fs::path& p) {
-  std::vector<json> records;
-  std::ifstream in(p);
-  for (std::string line; std::getline(in, line);) {
-    json j = json::parse(line, nullptr, false);
-    EXPECT_FALSE(j.is_discarded()) << p << ": unparseable line: " << line;
-    records.push_back(j);
-  }
-  return records;
-}
-
-json read_json(const fs::path& p) { return json::parse(read_text(p)); }
 
 // ---------------------------------------------------------------------------------------
 // validate
