@@ -4,8 +4,24 @@
 #include "kernels/convert.hpp"
 #include "kernels/linear_epilogue.hpp"
 #include "kernels/matmul.hpp"
+#include "kernels/weight_pack.hpp"
 
 namespace mixprec {
+namespace {
+
+// The format the products read the weights in: the compute format, or fp32 where the
+// compute format has no native kernel and the weights are widened (Workspace).
+Format operand_format(Format compute) {
+  return matmul().path(compute).native ? compute : Format::kF32;
+}
+
+// A buffer for b (k, n) packed, or an empty one where oneDNN does not read it packed.
+Buffer packed_buffer(Format format, int k, int n) {
+  if (!matmul().reads_packed(format, k, n)) return {};
+  return Buffer(format, packed_shape(format, k, n).values());
+}
+
+}  // namespace
 
 Workspace::Workspace(const ParamLayout& layout, Activation act, Format compute, int cap,
                      bool for_training)
@@ -20,7 +36,15 @@ Workspace::Workspace(const ParamLayout& layout, Activation act, Format compute, 
   logits = Buffer(Format::kF32, rows * layout.num_classes());
   if (!matmul().path(compute).native) widened_weights = Buffer(Format::kF32, layout.size());
   acc = Buffer(Format::kF32, rows * layout.max_width());
+  const Format operands = operand_format(compute);
+  for (const auto& l : layers) packed_w.push_back(packed_buffer(operands, l.in, l.out));
   if (for_training) {
+    packed_wt.emplace_back();  // layer 0: no da product
+    for (std::size_t l = 1; l < layers.size(); ++l)
+      packed_wt.push_back(packed_buffer(operands, layers[l].out, layers[l].in));
+    packed_dz = packed_buffer(operands, cap, layout.max_width());
+    if (packed_dz.size() != 0 && operands != compute)
+      widened_dz = Buffer(Format::kF32, rows * layout.max_width());
     std::size_t max_w = 0;
     for (const auto& l : layers) max_w = std::max(max_w, std::size_t(l.in) * l.out);
     dlogits = Buffer(Format::kF32, rows * layout.num_classes());
@@ -38,8 +62,12 @@ std::size_t Workspace::saved_activation_bytes() const {
 }
 
 std::size_t Workspace::scratch_bytes() const {
-  return logits.bytes() + acc.bytes() + dlogits.bytes() + dz[0].bytes() + dz[1].bytes() +
-         dw_acc.bytes() + widened_weights.bytes();
+  std::size_t bytes = logits.bytes() + acc.bytes() + dlogits.bytes() + dz[0].bytes() +
+                      dz[1].bytes() + dw_acc.bytes() + widened_weights.bytes() +
+                      packed_dz.bytes() + widened_dz.bytes();
+  for (const auto& b : packed_w) bytes += b.bytes();
+  for (const auto& b : packed_wt) bytes += b.bytes();
+  return bytes;
 }
 
 template <typename T>
@@ -76,8 +104,14 @@ void Mlp::forward_t(const T* w, int batch, Workspace& ws) const {
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const LayerShape& s = layers[l];
     // acc (B, out) = x (B, in) * w (in, out)
-    matmul().multiply(compute_, x, false, weights.format, weights.at(s.w_offset), false, acc,
-                      batch, s.out, s.in);
+    if (Buffer& packed = ws.packed_w[l]; packed.size() != 0) {
+      pack_b(weights.format, weights.at(s.w_offset), false, s.in, s.out, packed.data());
+      matmul().multiply_packed(compute_, x, false, weights.format, packed.data(), acc, batch,
+                               s.out, s.in);
+    } else {
+      matmul().multiply(compute_, x, false, weights.format, weights.at(s.w_offset), false, acc,
+                        batch, s.out, s.in);
+    }
     if (l + 1 == layers.size()) {
       bias_logits_forward<T>(acc, w + s.b_offset, ws.logits.as<float>(), batch, s.out);
     } else {
@@ -87,6 +121,25 @@ void Mlp::forward_t(const T* w, int batch, Workspace& ws) const {
       x = a;
     }
   }
+}
+
+// dw (in, out) = x^T (in, B) * dz (B, out), with dz packed where oneDNN reads it packed
+// (widened to fp32 first on the emulated path, as the plain product would do inside).
+void Mlp::multiply_by_dz(const void* x, const void* dz, float* dw, int batch,
+                         const LayerShape& s, Workspace& ws) const {
+  const Format b_format = operand_format(compute_);
+  if (ws.packed_dz.size() == 0 || !matmul().reads_packed(b_format, batch, s.out)) {
+    matmul().multiply(compute_, x, true, dz, false, dw, s.in, s.out, batch);
+    return;
+  }
+  const void* source = dz;
+  if (b_format != compute_) {
+    convert_to_float(compute_, dz, ws.widened_dz.as<float>(), std::size_t(batch) * s.out);
+    source = ws.widened_dz.data();
+  }
+  pack_b(b_format, source, false, batch, s.out, ws.packed_dz.data());
+  matmul().multiply_packed(compute_, x, true, b_format, ws.packed_dz.data(), dw, s.in, s.out,
+                           batch);
 }
 
 template <typename T>
@@ -106,18 +159,22 @@ RoundStats Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStat
     const T* x = l == 0 ? ws.input.as<T>() : ws.outputs[l - 1].as<T>();
     // dw (in, out) = x^T (in, B) * dz (B, out), rounded into the gradient buffer
     // (fp32 needs no rounding: the product goes straight into the gradients).
-    if constexpr (std::is_same_v<T, float>) {
-      matmul().multiply(compute_, x, true, dz, false, g + s.w_offset, s.in, s.out, batch);
-    } else {
-      matmul().multiply(compute_, x, true, dz, false, dw_acc, s.in, s.out, batch);
+    float* dw = std::is_same_v<T, float> ? reinterpret_cast<float*>(g + s.w_offset) : dw_acc;
+    multiply_by_dz(x, dz, dw, batch, s, ws);
+    if constexpr (!std::is_same_v<T, float>)
       round_from_float<T>(dw_acc, g + s.w_offset, std::size_t(s.in) * s.out, &params);
-    }
     // db (out) = sum over the batch of dz
     bias_backward<T>(dz, g + s.b_offset, batch, s.out, &params);
     if (l == 0) break;  // the input needs no gradient
     // da (B, in) = dz (B, out) * w^T (out, in); then dz_prev = da * act'(...)
-    matmul().multiply(compute_, dz, false, weights.format, weights.at(s.w_offset), true, acc,
-                      batch, s.in, s.out);
+    if (Buffer& packed = ws.packed_wt[l]; packed.size() != 0) {
+      pack_b(weights.format, weights.at(s.w_offset), true, s.out, s.in, packed.data());
+      matmul().multiply_packed(compute_, dz, false, weights.format, packed.data(), acc, batch,
+                               s.in, s.out);
+    } else {
+      matmul().multiply(compute_, dz, false, weights.format, weights.at(s.w_offset), true, acc,
+                        batch, s.in, s.out);
+    }
     const T* saved = ws.inputs_z.empty() ? ws.outputs[l - 1].as<T>() : ws.inputs_z[l - 1].as<T>();
     T* dz_prev = ws.dz[(last - l + 1) % 2].as<T>();
     activation_backward<T>(acc, saved, act_, dz_prev, batch, s.in, &between_layers);

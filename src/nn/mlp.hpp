@@ -31,11 +31,19 @@ struct Workspace {
   // Emulated matmul path only (a 16-bit format without a native kernel): all weights
   // widened exactly to fp32 once per forward pass, instead of once per product.
   Buffer widened_weights;
+  // Operands packed for oneDNN's kernels (kernels/weight_pack.hpp), repacked before each
+  // use: packed_w[l] = w_l for the forward product, packed_wt[l] = w_l^T for backward's
+  // da product (training, l >= 1), packed_dz = dz for the weight-gradient product
+  // (training), with widened_dz its fp32 source on the emulated path. A buffer is empty
+  // where oneDNN does not read that shape packed; the product then reads the plain operand.
+  std::vector<Buffer> packed_w, packed_wt;
+  Buffer packed_dz, widened_dz;
 
   // Bytes of activations kept for backward (each layer's input, and z for gelu) at full
   // capacity: all in the compute format, so a 16-bit mode halves them exactly.
   std::size_t saved_activation_bytes() const;
-  // Bytes of everything else: fp32 logits and loss gradient, matmul outputs, dz buffers.
+  // Bytes of everything else: fp32 logits and loss gradient, matmul outputs, dz buffers,
+  // widened and packed operands.
   std::size_t scratch_bytes() const;
 };
 
@@ -72,6 +80,8 @@ class Mlp {
   };
   template <typename T>
   WeightOperand weight_operand(const T* w, Workspace& ws, bool refresh) const;
+  void multiply_by_dz(const void* x, const void* dz, float* dw, int batch, const LayerShape& s,
+                      Workspace& ws) const;
   template <typename T>
   void forward_t(const T* w, int batch, Workspace& ws) const;
   template <typename T>

@@ -5,10 +5,13 @@
 //   backward  da = dz w^T    NT: (128, 512) x (512, 784)      m=128 n=784 k=512
 // and the same three at the last layer (512 -> 10), which must not become the bottleneck.
 // x, w, dz in the format, fp32 output; GFLOP/s counts 2*m*n*k per product.
+// BM_MatmulPacked times the same products with b packed beforehand (kernels/weight_pack.hpp,
+// what training runs), and BM_PackB the packing itself, which training pays once per use.
 #include <benchmark/benchmark.h>
 
 #include "bench_data.hpp"
 #include "kernels/matmul.hpp"
+#include "kernels/weight_pack.hpp"
 
 namespace mixprec {
 namespace {
@@ -46,6 +49,54 @@ void BM_Matmul(benchmark::State& state, Format format, MatmulShape s) {
   const MatmulPath& path = mm.path(format);
   state.SetLabel((path.native ? "native " : "emulated ") + path.impl);
 }
+
+void BM_MatmulPacked(benchmark::State& state, Format format, MatmulShape s) {
+  Matmul& mm = matmul();
+  if (!mm.reads_packed(format, s.k, s.n)) {
+    state.SkipWithError("oneDNN does not read this shape packed on this CPU");
+    return;
+  }
+  const Buffer a = random_buffer(format, std::size_t(s.m) * s.k, 1.0f, 1);
+  const Buffer b = random_buffer(format, std::size_t(s.k) * s.n, 0.05f, 2);
+  Buffer packed(format, packed_shape(format, s.k, s.n).values());
+  pack_b(format, b.data(), s.transpose_b, s.k, s.n, packed.data());
+  Buffer c(Format::kF32, std::size_t(s.m) * s.n);
+  mm.multiply_packed(format, a.data(), s.transpose_a, format, packed.data(), c.as<float>(), s.m,
+                     s.n, s.k);
+  for (auto _ : state) {
+    mm.multiply_packed(format, a.data(), s.transpose_a, format, packed.data(), c.as<float>(),
+                       s.m, s.n, s.k);
+    benchmark::DoNotOptimize(c.data());
+    benchmark::ClobberMemory();
+  }
+  const double flops = 2.0 * s.m * s.n * s.k;
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(flops * 1e-9 * double(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+void BM_PackB(benchmark::State& state, Format format, MatmulShape s) {
+  const Buffer b = random_buffer(format, std::size_t(s.k) * s.n, 0.05f, 2);
+  Buffer packed(format, packed_shape(format, s.k, s.n).values());
+  for (auto _ : state) {
+    pack_b(format, b.data(), s.transpose_b, s.k, s.n, packed.data());
+    benchmark::DoNotOptimize(packed.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(std::int64_t(state.iterations()) * std::int64_t(b.bytes()));
+}
+
+BENCHMARK_CAPTURE(BM_MatmulPacked, fp32/NN_x_w, Format::kF32, kForward)->UseRealTime();
+BENCHMARK_CAPTURE(BM_MatmulPacked, fp32/TN_dw, Format::kF32, kWeightGrad)->UseRealTime();
+BENCHMARK_CAPTURE(BM_MatmulPacked, fp32/NT_da, Format::kF32, kInputGrad)->UseRealTime();
+BENCHMARK_CAPTURE(BM_MatmulPacked, bf16/NN_x_w, Format::kBf16, kForward)->UseRealTime();
+BENCHMARK_CAPTURE(BM_MatmulPacked, bf16/TN_dw, Format::kBf16, kWeightGrad)->UseRealTime();
+BENCHMARK_CAPTURE(BM_MatmulPacked, bf16/NT_da, Format::kBf16, kInputGrad)->UseRealTime();
+BENCHMARK_CAPTURE(BM_PackB, fp32/w, Format::kF32, kForward)->UseRealTime();
+BENCHMARK_CAPTURE(BM_PackB, fp32/dz, Format::kF32, kWeightGrad)->UseRealTime();
+BENCHMARK_CAPTURE(BM_PackB, fp32/w_transposed, Format::kF32, kInputGrad)->UseRealTime();
+BENCHMARK_CAPTURE(BM_PackB, bf16/w, Format::kBf16, kForward)->UseRealTime();
+BENCHMARK_CAPTURE(BM_PackB, bf16/dz, Format::kBf16, kWeightGrad)->UseRealTime();
+BENCHMARK_CAPTURE(BM_PackB, bf16/w_transposed, Format::kBf16, kInputGrad)->UseRealTime();
 
 BENCHMARK_CAPTURE(BM_Matmul, fp32/NN_x_w, Format::kF32, kForward)->UseRealTime();
 BENCHMARK_CAPTURE(BM_Matmul, fp32/TN_dw, Format::kF32, kWeightGrad)->UseRealTime();

@@ -2,6 +2,7 @@
 // inputs, for every format and every transpose combination the MLP uses.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "kernels/aligned_buffer.hpp"
 #include "kernels/convert.hpp"
 #include "kernels/matmul.hpp"
+#include "kernels/weight_pack.hpp"
 
 namespace mixprec {
 namespace {
@@ -72,7 +74,9 @@ TEST(MatmulPath, Fp32IsAlwaysNativeAndEveryFormatHasAnAnswer) {
   for (Format f : {Format::kF16, Format::kBf16}) {
     const auto& p = matmul().path(f);
     EXPECT_FALSE(p.impl.empty());
-    if (!p.native) EXPECT_NE(p.impl.find("converted to fp32"), std::string::npos);
+    if (!p.native) {
+      EXPECT_NE(p.impl.find("converted to fp32"), std::string::npos);
+    }
   }
 }
 
@@ -82,7 +86,9 @@ TEST(MatmulPath, Fp32IsAlwaysNativeAndEveryFormatHasAnAnswer) {
 TEST(MatmulPath, SubnormalInputsFlagHoldsAwayFromTheProbe) {
   for (Format f : {Format::kF32, Format::kBf16, Format::kF16}) {
     const MatmulPath& path = matmul().path(f);
-    if (f == Format::kF32 || !path.native) EXPECT_FALSE(path.subnormal_inputs_as_zero) << to_string(f);
+    if (f == Format::kF32 || !path.native) {
+      EXPECT_FALSE(path.subnormal_inputs_as_zero) << to_string(f);
+    }
     const int m = 37, n = 53, k = 300;
     const float subnormal = f == Format::kF16 ? 0x1p-22f : 0x1p-133f;  // a different one
     std::vector<float> a32(std::size_t(m) * k, 0.0f), b32(std::size_t(k) * n, 0.0f);
@@ -95,6 +101,15 @@ TEST(MatmulPath, SubnormalInputsFlagHoldsAwayFromTheProbe) {
     matmul().multiply(f, a.data(), false, b.data(), false, c.data(), m, n, k);
     EXPECT_EQ(c[std::size_t(5) * n + 11], path.subnormal_inputs_as_zero ? 0.0f : subnormal)
         << to_string(f) << " " << path.impl;
+    // The packed product (the one training uses) runs the same instructions: same answer.
+    if (matmul().reads_packed(f, k, n)) {
+      Buffer packed(f, packed_shape(f, k, n).values());
+      pack_b(f, b.data(), false, k, n, packed.data());
+      std::fill(c.begin(), c.end(), -1.0f);
+      matmul().multiply_packed(f, a.data(), false, f, packed.data(), c.data(), m, n, k);
+      EXPECT_EQ(c[std::size_t(5) * n + 11], path.subnormal_inputs_as_zero ? 0.0f : subnormal)
+          << to_string(f) << " packed";
+    }
   }
 }
 
