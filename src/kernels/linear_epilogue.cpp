@@ -44,19 +44,20 @@ void activation_derivative_block(Activation act, const float* saved, float* d, i
   }
 }
 
-// Rounds n fp32 values into dst and reads the rounded values back into `rounded`.
+// Rounds n fp32 values into dst and, unless `rounded` is null, reads the rounded values
+// back into it (in fp32, for the computation that follows).
 template <typename T>
 inline void round_block(const float* x, T* dst, float* rounded, int n, RoundStats* stats) {
   if constexpr (std::is_same_v<T, float>) {
     if (dst != x) std::copy(x, x + n, dst);
-    if (rounded != x) std::copy(x, x + n, rounded);
+    if (rounded != nullptr && rounded != x) std::copy(x, x + n, rounded);
   } else {
     if (stats) {
       round_and_count<T>(x, dst, std::size_t(n), *stats);
     } else {
       from_float_array<T>(x, dst, std::size_t(n));
     }
-    to_float_array<T>(dst, rounded, std::size_t(n));
+    if (rounded != nullptr) to_float_array<T>(dst, rounded, std::size_t(n));
   }
 }
 
@@ -112,7 +113,7 @@ void activation_backward(const float* da_acc, const T* saved, Activation act, T*
       to_float_array<T>(saved + row + j0, s, std::size_t(n));
       activation_derivative_block(act, s, d, n);
       for (int j = 0; j < n; ++j) d[j] *= da[j];
-      round_block<T>(d, dz + row + j0, d, n, &total);                // dz
+      round_block<T>(d, dz + row + j0, nullptr, n, &total);          // dz
     }
   }
   if (stats) *stats += total;
@@ -133,7 +134,7 @@ void bias_backward(const T* dz, T* db, int batch, int out, RoundStats* stats) {
       to_float_array<T>(dz + std::size_t(i) * out + j0, row_values, std::size_t(n));
       for (int j = 0; j < n; ++j) sum[j] += row_values[j];
     }
-    round_block<T>(sum, db + j0, row_values, n, &total);
+    round_block<T>(sum, db + j0, nullptr, n, &total);
   }
   if (stats) *stats += total;
 }

@@ -46,6 +46,21 @@ inline __m512i rounded_bits_x16(__m512 x) {
 }
 #endif
 
+#if defined(__AVX512BF16__) && defined(__AVX512BW__) && defined(__AVX512DQ__) && \
+    defined(__AVX512VL__)
+#define MIXPREC_HAS_VCVTNEPS2BF16 1
+// 16 values rounded to bf16 by the CPU's vcvtneps2bf16: round to nearest even, NaN kept
+// quiet, exactly as bf16_bits_from_float, except that it reads subnormal inputs as zero.
+// Lanes with a subnormal input (rare in practice) are redone with the integer rounding.
+inline __m256i bf16_bits_x16(__m512 x) {
+  const __m256i r = reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(x));
+  const __mmask16 subnormal = _mm512_fpclass_ps_mask(x, 0x20);
+  if (subnormal == 0) return r;
+  return _mm256_mask_mov_epi16(r, subnormal,
+                               _mm512_cvtepi32_epi16(rounded_bits_x16<bf16>(x)));
+}
+#endif
+
 template <typename T>
 inline void to_float_array(const T* src, float* dst, std::size_t n) {
   if constexpr (std::is_same_v<T, float>) {
@@ -81,7 +96,10 @@ inline void from_float_array(const float* src, T* dst, std::size_t n) {
   } else if constexpr (std::is_same_v<T, bf16>) {
     auto* d = reinterpret_cast<std::uint16_t*>(dst);
     std::size_t i = 0;
-#if defined(__AVX512F__)
+#if defined(MIXPREC_HAS_VCVTNEPS2BF16)
+    for (; i + 16 <= n; i += 16)
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + i), bf16_bits_x16(_mm512_loadu_ps(src + i)));
+#elif defined(__AVX512F__)
     // The same integer rounding as bf16_bits_from_float, 16 values at a time.
     for (; i + 16 <= n; i += 16)
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + i),

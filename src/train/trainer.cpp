@@ -1,5 +1,12 @@
 #include "train/trainer.hpp"
 
+// GCC 12 reports the AVX-512 intrinsics' own _mm512_undefined_*() placeholders as
+// (maybe) uninitialized once simd_convert.hpp's are inlined here (GCC PR 105593).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
