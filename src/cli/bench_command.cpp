@@ -163,7 +163,9 @@ int run_bench(const BenchOptions& options) {
 
   // 3. End to end: the real command. Rounds of one run per precision, in turn: a shared
   // machine's speed drifts by tens of percent within minutes, so each speed-up is taken
-  // between runs of the same round and the median over rounds is reported.
+  // between runs of the same round and the median over rounds is reported. Every other
+  // round runs the precisions in reverse order, so that a steady drift favours no
+  // precision (in one order the first run would always meet the slowest machine).
   nlohmann::json training = nlohmann::json::array();
   if (!options.skip_training) {
     const std::string binary = self_path();
@@ -175,7 +177,8 @@ int run_bench(const BenchOptions& options) {
     std::vector<std::vector<double>> rates(precisions.size()), shares(precisions.size());
     std::vector<nlohmann::json> accuracy(precisions.size());
     for (int round = 1; round <= options.rounds; ++round) {
-      for (std::size_t i = 0; i < precisions.size(); ++i) {
+      for (std::size_t turn = 0; turn < precisions.size(); ++turn) {
+        const std::size_t i = round % 2 == 1 ? turn : precisions.size() - 1 - turn;
         const Precision p = precisions[i];
         const fs::path dir = root / fmt::format("{}-{}", to_string(p), round);
         std::string cmd = binary + " train '" + options.config_path + "' --out '" + dir.string() + "'";

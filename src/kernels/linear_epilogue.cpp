@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "kernels/activation.hpp"
 #include "kernels/simd_convert.hpp"
@@ -19,6 +20,10 @@ namespace {
 // Rows are split between threads; within a row, columns go in blocks that fit the stack,
 // converted in and out with the vector conversions and computed in fp32 in between.
 constexpr int kBlock = 256;
+// Fewer values than this run on one thread: a parallel region costs ~5 us on the 2-core
+// VM, more than sharing out e.g. the (128, 10) logits saves.
+constexpr std::int64_t kParallelMin = 32768;
+bool worth_threads(int rows, int cols) { return std::int64_t(rows) * cols >= kParallelMin; }
 
 // The activation switch sits outside the loops so that relu vectorises.
 void activation_forward_block(Activation act, const float* z, float* a, int n) {
@@ -84,7 +89,7 @@ void bias_activation_forward(const float* acc, const T* bias, Activation act, T*
 
 template <typename T>
 void bias_logits_forward(const float* acc, const T* bias, float* logits, int batch, int out) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (worth_threads(batch, out))
   for (int i = 0; i < batch; ++i) {
     float b[kBlock], z[kBlock];
     T z_store[kBlock];
@@ -126,7 +131,7 @@ void bias_backward(const T* dz, T* db, int batch, int out, RoundStats* stats) {
   constexpr int kColumns = 64;
   const int blocks = (out + kColumns - 1) / kColumns;
   RoundStats total;
-#pragma omp parallel for schedule(static) reduction(+ : total)
+#pragma omp parallel for schedule(static) if (worth_threads(batch, out)) reduction(+ : total)
   for (int b = 0; b < blocks; ++b) {
     const int j0 = b * kColumns, n = std::min(out, j0 + kColumns) - j0;
     float sum[kColumns] = {}, row_values[kColumns];

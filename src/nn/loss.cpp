@@ -10,7 +10,10 @@ LossSum softmax_cross_entropy(const float* logits, const std::int32_t* labels, i
   double loss = 0.0;
   std::int64_t correct = 0;
   const float g = grad_scale / float(batch);
-#pragma omp parallel for schedule(static) reduction(+ : correct) ordered
+  // One thread below 32768 logits: a parallel region (and its ordered sum) costs more than
+  // the softmax of a usual (128, 10) batch.
+#pragma omp parallel for schedule(static) if (std::int64_t(batch) * classes >= 32768) \
+    reduction(+ : correct) ordered
   for (int i = 0; i < batch; ++i) {
     const float* z = logits + std::size_t(i) * classes;
     int argmax = 0;
