@@ -38,18 +38,22 @@ int run_info(const InfoOptions& options, const std::string& command_line) {
   std::cout << fmt::format("oneDNN     {} (ISA {})\n", env["libraries"]["onednn"].get<std::string>(),
                            env["onednn_isa"].get<std::string>());
   std::cout << fmt::format("threads    {}\n", threads);
-  std::cout << "\nprecision    matmul  path      subnormal inputs  implementation\n";
+  std::cout << "\nprecision    matmul  path      subnormal inputs  weights  implementation\n";
   bool any_flush = false;
   for (const auto& [name, k] : info["kernels"].items()) {
     const bool flush = k["subnormal_inputs_as_zero"].get<bool>();
     any_flush = any_flush || flush;
-    std::cout << fmt::format("{:<12} {:<7} {:<9} {:<17} {}\n", name,
+    std::cout << fmt::format("{:<12} {:<7} {:<9} {:<17} {:<8} {}\n", name,
                              k["matmul_format"].get<std::string>(), k["path"].get<std::string>(),
                              flush ? "read as zero" : "kept",
+                             k["packed_weights"].get<bool>() ? "packed" : "plain",
                              k["implementation"].get<std::string>());
   }
   std::cout << "\n\"emulated\": the 16-bit operands are converted exactly to fp32 and multiplied "
-               "there;\nresults are identical to a native product, timings are not a hardware result.\n";
+               "there;\nresults are identical to a native product, timings are not a hardware result.\n"
+               "\"packed\": the weights are rearranged once per step into the blocked layout "
+               "oneDNN's kernel\nreads, instead of being copied into it block by block in "
+               "every product.\n";
   if (any_flush)
     std::cout << "\"read as zero\": measured by a probe product; the native instruction treats "
                  "subnormal\ninputs (bf16: below 2^-126 = 1.2e-38) as zero, as the hardware does "

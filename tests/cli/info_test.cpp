@@ -33,6 +33,13 @@ TEST(InfoCommand, JsonListsEveryPrecisionWithItsPath) {
     EXPECT_TRUE(path == "native" || path == "emulated") << name << ": " << path;
     EXPECT_EQ(k.at("matmul_format"), format.at(name)) << name;
     EXPECT_FALSE(k.at("implementation").get<std::string>().empty()) << name;
+    EXPECT_TRUE(k.at("packed_weights").is_boolean()) << name;
+  }
+  // An emulated path multiplies fp32 weights, like fp32 itself: they pack alike.
+  for (const char* name : {"fp16-mixed", "bf16-mixed"}) {
+    if (kernels.at(name).at("path") == "emulated") {
+      EXPECT_EQ(kernels.at(name).at("packed_weights"), kernels.at("fp32").at("packed_weights"));
+    }
   }
   // oneDNN has fp32 kernels on every CPU it supports.
   EXPECT_EQ(kernels.at("fp32").at("path"), "native");
