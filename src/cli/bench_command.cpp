@@ -18,6 +18,7 @@
 #include "kernels/aligned_buffer.hpp"
 #include "kernels/convert.hpp"
 #include "kernels/matmul.hpp"
+#include "kernels/weight_pack.hpp"
 #include "metrics/cpu_share.hpp"
 #include "metrics/peak.hpp"
 #include "metrics/stopwatch.hpp"
@@ -66,17 +67,35 @@ double matmul_flops_per_sample(const ParamLayout& layout) {
   return 2.0 * macs;
 }
 
-// Median time of `reps` products after two warm-up calls.
-double gemm_gflops(Format f, bool ta, bool tb, int m, int n, int k) {
+// How a product's b reaches oneDNN: plain row-major (oneDNN re-blocks it inside), packed
+// beforehand (kernels/weight_pack.hpp), or packed as part of the timed work (what a
+// training step pays: it packs each weight matrix once per use).
+enum class GemmB { kPlain, kPacked, kPackedAndPacking };
+
+// GFLOP/s from the median time of 30 products after two warm-up calls.
+double gemm_gflops(Format f, bool ta, bool tb, int m, int n, int k, GemmB mode) {
   Buffer a(f, std::size_t(m) * k), b(f, std::size_t(k) * n);
   std::vector<float> ones(std::max(a.size(), b.size()), 0.5f), c(std::size_t(m) * n);
   round_from_float(ones.data(), f, a.data(), a.size());
   round_from_float(ones.data(), f, b.data(), b.size());
-  for (int i = 0; i < 2; ++i) matmul().multiply(f, a.data(), ta, b.data(), tb, c.data(), m, n, k);
+  Buffer packed;
+  if (mode != GemmB::kPlain) {
+    packed = Buffer(f, packed_shape(f, k, n).values());
+    pack_b(f, b.data(), tb, k, n, packed.data());
+  }
+  auto product = [&] {
+    if (mode == GemmB::kPlain) {
+      matmul().multiply(f, a.data(), ta, b.data(), tb, c.data(), m, n, k);
+      return;
+    }
+    if (mode == GemmB::kPackedAndPacking) pack_b(f, b.data(), tb, k, n, packed.data());
+    matmul().multiply_packed(f, a.data(), ta, f, packed.data(), c.data(), m, n, k);
+  };
+  for (int i = 0; i < 2; ++i) product();
   std::vector<double> times;
   for (int i = 0; i < 30; ++i) {
     Stopwatch w;
-    matmul().multiply(f, a.data(), ta, b.data(), tb, c.data(), m, n, k);
+    product();
     times.push_back(w.seconds());
   }
   std::sort(times.begin(), times.end());
@@ -150,10 +169,21 @@ int run_bench(const BenchOptions& options) {
       for (const Case& c : {Case{"forward x*w", false, false, batch, o, in},
                             Case{"backward x^T*dz", true, false, in, o, batch},
                             Case{"backward dz*w^T", false, true, batch, in, o}}) {
-        const double g = gemm_gflops(f, c.ta, c.tb, c.m, c.n, c.k);
-        gemm.push_back({{"format", to_string(f)}, {"path", matmul().path(f).native ? "native" : "emulated"},
-                        {"product", c.name}, {"m", c.m}, {"n", c.n}, {"k", c.k},
-                        {"gflops", g}, {"share_of_peak", g / peak_for(f)}});
+        const double g = gemm_gflops(f, c.ta, c.tb, c.m, c.n, c.k, GemmB::kPlain);
+        nlohmann::json row = {{"format", to_string(f)},
+                              {"path", matmul().path(f).native ? "native" : "emulated"},
+                              {"product", c.name}, {"m", c.m}, {"n", c.n}, {"k", c.k},
+                              {"gflops", g}, {"share_of_peak", g / peak_for(f)},
+                              {"gflops_packed", nullptr},
+                              {"gflops_packed_incl_packing", nullptr}};
+        if (matmul().reads_packed(f, c.k, c.n)) {  // what training runs for this format
+          const double packed = gemm_gflops(f, c.ta, c.tb, c.m, c.n, c.k, GemmB::kPacked);
+          row["gflops_packed"] = packed;
+          row["share_of_peak_packed"] = packed / peak_for(f);
+          row["gflops_packed_incl_packing"] =
+              gemm_gflops(f, c.ta, c.tb, c.m, c.n, c.k, GemmB::kPackedAndPacking);
+        }
+        gemm.push_back(row);
       }
     }
   }

@@ -1,6 +1,7 @@
 #include "cli/kernel_paths.hpp"
 
 #include "kernels/matmul.hpp"
+#include "nn/mlp.hpp"
 #include "precision/precision.hpp"
 
 namespace mixprec {
@@ -9,15 +10,15 @@ nlohmann::json kernel_paths_json() {
   nlohmann::json out = nlohmann::json::object();
   for (Precision p : all_precisions()) {
     const MatmulPath& path = matmul().path(policy_for(p).compute);
-    // Whether oneDNN reads this mode's weights pre-packed (kernels/weight_pack.hpp), asked
-    // at the benchmark MLP's first layer; the weights go to the products in fp32 where
-    // the path is emulated.
+    // Whether this mode's products read the weights pre-packed (kernels/weight_pack.hpp,
+    // nn/mlp.cpp), asked at the benchmark MLP's first layer; the weights go to the
+    // products in fp32 where the path is emulated.
     const Format operands = path.native ? path.format : Format::kF32;
     out[to_string(p)] = {{"matmul_format", to_string(path.format)},
                          {"path", path.native ? "native" : "emulated"},
                          {"implementation", path.impl},
                          {"subnormal_inputs_as_zero", path.subnormal_inputs_as_zero},
-                         {"packed_weights", matmul().reads_packed(operands, 784, 512)}};
+                         {"packed_weights", packs_operand(operands, 784, 512)}};
   }
   return out;
 }

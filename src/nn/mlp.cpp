@@ -15,13 +15,22 @@ Format operand_format(Format compute) {
   return matmul().path(compute).native ? compute : Format::kF32;
 }
 
-// A buffer for b (k, n) packed, or an empty one where oneDNN does not read it packed.
+// A buffer for b (k, n) packed, or an empty one where the product reads b plain.
 Buffer packed_buffer(Format format, int k, int n) {
-  if (!matmul().reads_packed(format, k, n)) return {};
+  if (!packs_operand(format, k, n)) return {};
   return Buffer(format, packed_shape(format, k, n).values());
 }
 
 }  // namespace
+
+bool packs_operand(Format format, int k, int n) {
+  // Measured with `mixprec bench` (gflops against gflops_packed_incl_packing, the packing
+  // timed with each product as training does it) at the MLP's shapes: packing pays for bf16,
+  // whose layout interleaves row pairs, which oneDNN otherwise does inside every product
+  // (+5..+14% per product), and not for fp32, where oneDNN's own re-blocking is a copy about
+  // as fast as ours and our separate pass costs more than it saves (-9..+6%).
+  return format == Format::kBf16 && matmul().reads_packed(format, k, n);
+}
 
 Workspace::Workspace(const ParamLayout& layout, Activation act, Format compute, int cap,
                      bool for_training)
@@ -43,8 +52,6 @@ Workspace::Workspace(const ParamLayout& layout, Activation act, Format compute, 
     for (std::size_t l = 1; l < layers.size(); ++l)
       packed_wt.push_back(packed_buffer(operands, layers[l].out, layers[l].in));
     packed_dz = packed_buffer(operands, cap, layout.max_width());
-    if (packed_dz.size() != 0 && operands != compute)
-      widened_dz = Buffer(Format::kF32, rows * layout.max_width());
     std::size_t max_w = 0;
     for (const auto& l : layers) max_w = std::max(max_w, std::size_t(l.in) * l.out);
     dlogits = Buffer(Format::kF32, rows * layout.num_classes());
@@ -64,7 +71,7 @@ std::size_t Workspace::saved_activation_bytes() const {
 std::size_t Workspace::scratch_bytes() const {
   std::size_t bytes = logits.bytes() + acc.bytes() + dlogits.bytes() + dz[0].bytes() +
                       dz[1].bytes() + dw_acc.bytes() + widened_weights.bytes() +
-                      packed_dz.bytes() + widened_dz.bytes();
+                      packed_dz.bytes();
   for (const auto& b : packed_w) bytes += b.bytes();
   for (const auto& b : packed_wt) bytes += b.bytes();
   return bytes;
@@ -123,22 +130,15 @@ void Mlp::forward_t(const T* w, int batch, Workspace& ws) const {
   }
 }
 
-// dw (in, out) = x^T (in, B) * dz (B, out), with dz packed where oneDNN reads it packed
-// (widened to fp32 first on the emulated path, as the plain product would do inside).
+// dw (in, out) = x^T (in, B) * dz (B, out), with dz packed where that pays (packs_operand).
 void Mlp::multiply_by_dz(const void* x, const void* dz, float* dw, int batch,
                          const LayerShape& s, Workspace& ws) const {
-  const Format b_format = operand_format(compute_);
-  if (ws.packed_dz.size() == 0 || !matmul().reads_packed(b_format, batch, s.out)) {
+  if (ws.packed_dz.size() == 0 || !packs_operand(compute_, batch, s.out)) {
     matmul().multiply(compute_, x, true, dz, false, dw, s.in, s.out, batch);
     return;
   }
-  const void* source = dz;
-  if (b_format != compute_) {
-    convert_to_float(compute_, dz, ws.widened_dz.as<float>(), std::size_t(batch) * s.out);
-    source = ws.widened_dz.data();
-  }
-  pack_b(b_format, source, false, batch, s.out, ws.packed_dz.data());
-  matmul().multiply_packed(compute_, x, true, b_format, ws.packed_dz.data(), dw, s.in, s.out,
+  pack_b(compute_, dz, false, batch, s.out, ws.packed_dz.data());
+  matmul().multiply_packed(compute_, x, true, compute_, ws.packed_dz.data(), dw, s.in, s.out,
                            batch);
 }
 

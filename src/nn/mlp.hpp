@@ -13,6 +13,10 @@
 
 namespace mixprec {
 
+// Whether the products pack their b (k, n) operand in this format before multiplying:
+// where oneDNN reads that layout and packing measured faster (see mlp.cpp).
+bool packs_operand(Format format, int k, int n);
+
 // Everything one batch writes, allocated once for `capacity` rows and reused every step.
 struct Workspace {
   Workspace(const ParamLayout& layout, Activation act, Format compute, int capacity,
@@ -34,10 +38,10 @@ struct Workspace {
   // Operands packed for oneDNN's kernels (kernels/weight_pack.hpp), repacked before each
   // use: packed_w[l] = w_l for the forward product, packed_wt[l] = w_l^T for backward's
   // da product (training, l >= 1), packed_dz = dz for the weight-gradient product
-  // (training), with widened_dz its fp32 source on the emulated path. A buffer is empty
-  // where oneDNN does not read that shape packed; the product then reads the plain operand.
+  // (training). A buffer is empty where packing does not pay (packs_operand); the product
+  // then reads the plain operand.
   std::vector<Buffer> packed_w, packed_wt;
-  Buffer packed_dz, widened_dz;
+  Buffer packed_dz;
 
   // Bytes of activations kept for backward (each layer's input, and z for gelu) at full
   // capacity: all in the compute format, so a 16-bit mode halves them exactly.

@@ -204,14 +204,16 @@ Expected expected_memory(Precision p, Activation act) {
   e.workspace = kBatch * kClasses * 4 + kBatch * kHidden * 4 + kBatch * kClasses * 4 +
                 2 * kBatch * kHidden * c + (c == 2 ? kIn * kHidden * 4 : 0) +
                 (emulated ? 4 * kP : 0);
-  // + the packed operands (kernels/weight_pack.hpp) where oneDNN reads them packed here:
-  // w_0 (10, 8), w_1 (8, 3), w_1^T (3, 8) and dz (B = 4, 8), each padded to one block of
-  // 16 rows x 64 columns fp32 (4096 bytes) or 32 rows x 64 columns bf16 (4096 bytes), with
-  // dz widened to fp32 first (B x 8 x 4 bytes) on an emulated path.
+  // + the packed operands (kernels/weight_pack.hpp) where the mode packs them (bf16 with a
+  // native kernel, nn/mlp.cpp): w_0 (10, 8), w_1 (8, 3), w_1^T (3, 8) and dz (B = 4, 8),
+  // each padded to one block of 32 rows x 64 columns of bf16 (4096 bytes).
   const Format operands = emulated ? Format::kF32 : pol.compute;
-  for (auto [k, n] : {std::pair{10, 8}, {8, 3}, {3, 8}, {int(kBatch), 8}})
-    if (matmul().reads_packed(operands, k, n)) e.workspace += 4096;
-  if (emulated && matmul().reads_packed(operands, int(kBatch), 8)) e.workspace += kBatch * 8 * 4;
+  for (auto [k, n] : {std::pair{10, 8}, {8, 3}, {3, 8}, {int(kBatch), 8}}) {
+    if (packs_operand(operands, k, n)) e.workspace += 4096;
+  }
+  if (pol.compute == Format::kF32 || emulated) {
+    EXPECT_FALSE(packs_operand(operands, 10, 8));
+  }
   e.inference_weights = c * kP;  // the weights in the format inference runs in
   e.inference_activations = kEvalBatch * (kIn + kHidden * (1 + gelu)) * c;
   return e;
