@@ -111,14 +111,7 @@ void Mlp::forward_t(const T* w, int batch, Workspace& ws) const {
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const LayerShape& s = layers[l];
     // acc (B, out) = x (B, in) * w (in, out)
-    if (Buffer& packed = ws.packed_w[l]; packed.size() != 0) {
-      pack_b(weights.format, weights.at(s.w_offset), false, s.in, s.out, packed.data());
-      matmul().multiply_packed(compute_, x, false, weights.format, packed.data(), acc, batch,
-                               s.out, s.in);
-    } else {
-      matmul().multiply(compute_, x, false, weights.format, weights.at(s.w_offset), false, acc,
-                        batch, s.out, s.in);
-    }
+    multiply_by_weights(x, weights, s, false, ws.packed_w[l], acc, batch);
     if (l + 1 == layers.size()) {
       bias_logits_forward<T>(acc, w + s.b_offset, ws.logits.as<float>(), batch, s.out);
     } else {
@@ -128,6 +121,20 @@ void Mlp::forward_t(const T* w, int batch, Workspace& ws) const {
       x = a;
     }
   }
+}
+
+// c (B, n) = a (B, k) * w, or * w^T when `transpose_w`, for layer s; w is packed into
+// `packed` first unless that buffer is empty (packing does not pay: packs_operand).
+void Mlp::multiply_by_weights(const void* a, const WeightOperand& weights, const LayerShape& s,
+                              bool transpose_w, Buffer& packed, float* c, int batch) const {
+  const int n = transpose_w ? s.in : s.out, k = transpose_w ? s.out : s.in;
+  const void* w = weights.at(s.w_offset);
+  if (packed.size() == 0) {
+    matmul().multiply(compute_, a, false, weights.format, w, transpose_w, c, batch, n, k);
+    return;
+  }
+  pack_b(weights.format, w, transpose_w, k, n, packed.data());
+  matmul().multiply_packed(compute_, a, false, weights.format, packed.data(), c, batch, n, k);
 }
 
 // dw (in, out) = x^T (in, B) * dz (B, out), with dz packed where that pays (packs_operand).
@@ -159,22 +166,17 @@ RoundStats Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStat
     const T* x = l == 0 ? ws.input.as<T>() : ws.outputs[l - 1].as<T>();
     // dw (in, out) = x^T (in, B) * dz (B, out), rounded into the gradient buffer
     // (fp32 needs no rounding: the product goes straight into the gradients).
-    float* dw = std::is_same_v<T, float> ? reinterpret_cast<float*>(g + s.w_offset) : dw_acc;
-    multiply_by_dz(x, dz, dw, batch, s, ws);
-    if constexpr (!std::is_same_v<T, float>)
+    if constexpr (std::is_same_v<T, float>) {
+      multiply_by_dz(x, dz, g + s.w_offset, batch, s, ws);
+    } else {
+      multiply_by_dz(x, dz, dw_acc, batch, s, ws);
       round_from_float<T>(dw_acc, g + s.w_offset, std::size_t(s.in) * s.out, &params);
+    }
     // db (out) = sum over the batch of dz
     bias_backward<T>(dz, g + s.b_offset, batch, s.out, &params);
     if (l == 0) break;  // the input needs no gradient
     // da (B, in) = dz (B, out) * w^T (out, in); then dz_prev = da * act'(...)
-    if (Buffer& packed = ws.packed_wt[l]; packed.size() != 0) {
-      pack_b(weights.format, weights.at(s.w_offset), true, s.out, s.in, packed.data());
-      matmul().multiply_packed(compute_, dz, false, weights.format, packed.data(), acc, batch,
-                               s.in, s.out);
-    } else {
-      matmul().multiply(compute_, dz, false, weights.format, weights.at(s.w_offset), true, acc,
-                        batch, s.in, s.out);
-    }
+    multiply_by_weights(dz, weights, s, true, ws.packed_wt[l], acc, batch);
     const T* saved = ws.inputs_z.empty() ? ws.outputs[l - 1].as<T>() : ws.inputs_z[l - 1].as<T>();
     T* dz_prev = ws.dz[(last - l + 1) % 2].as<T>();
     activation_backward<T>(acc, saved, act_, dz_prev, batch, s.in, &between_layers);

@@ -84,6 +84,8 @@ class Mlp {
   };
   template <typename T>
   WeightOperand weight_operand(const T* w, Workspace& ws, bool refresh) const;
+  void multiply_by_weights(const void* a, const WeightOperand& weights, const LayerShape& s,
+                           bool transpose_w, Buffer& packed, float* c, int batch) const;
   void multiply_by_dz(const void* x, const void* dz, float* dw, int batch, const LayerShape& s,
                       Workspace& ws) const;
   template <typename T>
