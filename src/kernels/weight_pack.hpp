@@ -1,9 +1,9 @@
 #pragma once
 // The right-hand operand of a product, b (k, n), rearranged into the blocked layout that
 // oneDNN's AVX-512 kernels read ("packed"). Given b in plain row-major form, the kernel
-// copies it into that layout itself, block by block, on every call and for every block
-// of rows of a: measured at the MLP's shapes, that costs 15-35% of a bf16 product.
-// Packing once per step, with the loops below, is cheaper than the copies it saves.
+// copies it into that layout itself, block by block, inside every call. For bf16 that
+// costs more than packing once per use with the loops below; for fp32 it does not
+// (measured with `mixprec bench`; nn/mlp.cpp packs_operand decides).
 //   fp32: oneDNN's BA16a64b   = panels of 64 columns; in each, 16-row blocks of rows.
 //         offset(r, c) = (c / 64) * k_pad * 64 + r * 64 + c % 64
 //   bf16: oneDNN's BA16a64b2a = the same panels, with row pairs interleaved (the
