@@ -67,29 +67,32 @@ void round_and_count(const float* src, T* dst, std::size_t n, RoundStats& s) {
   auto* out = reinterpret_cast<std::uint16_t*>(dst);
   // Non-zero inputs are counted per vector lane (2^32 per lane is far beyond any tensor
   // here); underflow, overflow and non-finite results are rare, so they are counted only
-  // in the blocks where one occurs.
+  // in the blocks where one occurs. out_zero, out_nonfinite: masks of the 16 results;
+  // out_inf() the mask of infinite results, asked for only in such a block.
   const __m512i one = _mm512_set1_epi32(1);
   __m512i nonzero_lanes = _mm512_setzero_si512();
+  auto tally = [&](__m512i in_abs, __mmask16 out_zero, __mmask16 out_nonfinite, auto out_inf) {
+    const __mmask16 in_nonzero = _mm512_test_epi32_mask(in_abs, in_abs);
+    nonzero_lanes = _mm512_mask_add_epi32(nonzero_lanes, in_nonzero, nonzero_lanes, one);
+    const __mmask16 lost = in_nonzero & out_zero;
+    if ((lost | out_nonfinite) == 0) return;
+    const __mmask16 in_finite = _mm512_cmplt_epi32_mask(in_abs, f32_inf);
+    underflow += __builtin_popcount(lost);
+    overflow += __builtin_popcount(in_finite & out_inf());
+    nonfinite += __builtin_popcount(out_nonfinite);
+  };
 #if defined(MIXPREC_HAS_VCVTNEPS2BF16)
   if constexpr (std::is_same_v<T, bf16>) {
-    // The CPU's rounding gives the 16-bit results directly; the tests on the results run
-    // on 16-bit lanes.
+    // The CPU's rounding gives the 16-bit results directly; their tests run on 16-bit lanes.
     const __m256i out_abs_mask16 = _mm256_set1_epi16(0x7fff), inf_bf16 = _mm256_set1_epi16(0x7f80);
     for (; i + 16 <= n; i += 16) {
       const __m512 x = _mm512_loadu_ps(src + i);
       const __m256i r = bf16_bits_x16(x);
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), r);
-      const __m512i in_abs = _mm512_and_si512(_mm512_castps_si512(x), abs_mask);
       const __m256i out_abs = _mm256_and_si256(r, out_abs_mask16);
-      const __mmask16 in_nonzero = _mm512_test_epi32_mask(in_abs, in_abs);
-      nonzero_lanes = _mm512_mask_add_epi32(nonzero_lanes, in_nonzero, nonzero_lanes, one);
-      const __mmask16 lost = in_nonzero & _mm256_testn_epi16_mask(out_abs, out_abs);
-      const __mmask16 out_nonfinite = _mm256_cmpge_epu16_mask(out_abs, inf_bf16);
-      if ((lost | out_nonfinite) == 0) continue;
-      const __mmask16 in_finite = _mm512_cmplt_epi32_mask(in_abs, f32_inf);
-      underflow += __builtin_popcount(lost);
-      overflow += __builtin_popcount(in_finite & _mm256_cmpeq_epi16_mask(out_abs, inf_bf16));
-      nonfinite += __builtin_popcount(out_nonfinite);
+      tally(_mm512_and_si512(_mm512_castps_si512(x), abs_mask),
+            _mm256_testn_epi16_mask(out_abs, out_abs), _mm256_cmpge_epu16_mask(out_abs, inf_bf16),
+            [&] { return _mm256_cmpeq_epi16_mask(out_abs, inf_bf16); });
     }
   }
 #endif
@@ -97,17 +100,10 @@ void round_and_count(const float* src, T* dst, std::size_t n, RoundStats& s) {
     const __m512 x = _mm512_loadu_ps(src + i);
     const __m512i r = rounded_bits_x16<T>(x);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm512_cvtepi32_epi16(r));
-    const __m512i in_abs = _mm512_and_si512(_mm512_castps_si512(x), abs_mask);
     const __m512i out_abs = _mm512_and_si512(r, out_abs_mask);
-    const __mmask16 in_nonzero = _mm512_test_epi32_mask(in_abs, in_abs);
-    nonzero_lanes = _mm512_mask_add_epi32(nonzero_lanes, in_nonzero, nonzero_lanes, one);
-    const __mmask16 lost = in_nonzero & _mm512_testn_epi32_mask(out_abs, out_abs);
-    const __mmask16 out_nonfinite = _mm512_cmpge_epi32_mask(out_abs, inf16);
-    if ((lost | out_nonfinite) == 0) continue;
-    const __mmask16 in_finite = _mm512_cmplt_epi32_mask(in_abs, f32_inf);
-    underflow += __builtin_popcount(lost);
-    overflow += __builtin_popcount(in_finite & _mm512_cmpeq_epi32_mask(out_abs, inf16));
-    nonfinite += __builtin_popcount(out_nonfinite);
+    tally(_mm512_and_si512(_mm512_castps_si512(x), abs_mask),
+          _mm512_testn_epi32_mask(out_abs, out_abs), _mm512_cmpge_epi32_mask(out_abs, inf16),
+          [&] { return _mm512_cmpeq_epi32_mask(out_abs, inf16); });
   }
   alignas(64) std::uint32_t lanes[16];
   _mm512_store_si512(lanes, nonzero_lanes);

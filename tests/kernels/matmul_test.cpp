@@ -11,6 +11,7 @@
 #include "kernels/convert.hpp"
 #include "kernels/matmul.hpp"
 #include "kernels/weight_pack.hpp"
+#include "product_reference.hpp"
 
 namespace mixprec {
 namespace {
@@ -26,35 +27,10 @@ TEST_P(MatmulTest, MatchesDoubleReferenceOnRoundedInputs) {
   const auto [format, ta, tb] = GetParam();
   // Odd sizes catch stride and tail mistakes; k = 300 is a realistic accumulation length.
   const int m = 37, n = 53, k = 300;
-  std::mt19937 rng(7);
-  std::normal_distribution<float> dist(0.0f, 1.0f);
-  std::vector<float> a32(std::size_t(m) * k), b32(std::size_t(k) * n);
-  for (auto& v : a32) v = dist(rng);
-  for (auto& v : b32) v = dist(rng);
-  Buffer a(format, a32.size()), b(format, b32.size());
-  round_from_float(a32.data(), format, a.data(), a32.size());
-  round_from_float(b32.data(), format, b.data(), b32.size());
-  convert_to_float(format, a.data(), a32.data(), a32.size());  // the values actually used
-  convert_to_float(format, b.data(), b32.data(), b32.size());
-
-  // Stored layouts: a is (m,k) or, transposed, (k,m); b is (k,n) or (n,k).
-  auto A = [&](int i, int p) { return double(ta ? a32[std::size_t(p) * m + i] : a32[std::size_t(i) * k + p]); };
-  auto B = [&](int p, int j) { return double(tb ? b32[std::size_t(j) * k + p] : b32[std::size_t(p) * n + j]); };
-
+  const testing::ProductOperands o = testing::random_operands(format, format, m, n, k, 7);
   std::vector<float> c(std::size_t(m) * n, -1.0f);
-  matmul().multiply(format, a.data(), ta, b.data(), tb, c.data(), m, n, k);
-  for (int i = 0; i < m; ++i)
-    for (int j = 0; j < n; ++j) {
-      double exact = 0.0, magnitude = 0.0;
-      for (int p = 0; p < k; ++p) {
-        exact += A(i, p) * B(p, j);
-        magnitude += std::abs(A(i, p) * B(p, j));
-      }
-      // fp32 accumulation of k products (exact for 16-bit inputs, rounded for fp32 ones):
-      // |error| <= gamma_k * sum|a*b| with gamma_k ~ k * 2^-24 (Higham, 3.1).
-      const double tolerance = (k + 1) * std::ldexp(1.0, -24) * magnitude;
-      ASSERT_NEAR(c[std::size_t(i) * n + j], exact, tolerance) << "at (" << i << "," << j << ")";
-    }
+  matmul().multiply(format, o.a.data(), ta, o.b.data(), tb, c.data(), m, n, k);
+  testing::expect_matches_double_reference(o, ta, tb, c, m, n, k);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -13,6 +13,7 @@
 #include "kernels/convert.hpp"
 #include "kernels/matmul.hpp"
 #include "kernels/weight_pack.hpp"
+#include "product_reference.hpp"
 
 namespace mixprec {
 namespace {
@@ -105,37 +106,12 @@ TEST_P(PackedProductTest, MatchesDoubleReferenceOnRoundedInputs) {
   const int m = 37, n = 53, k = 300;  // n and k not multiples of the blocks: padding is read
   if (!matmul().reads_packed(b_format, k, n))
     GTEST_SKIP() << "oneDNN does not read " << to_string(b_format) << " packed on this CPU";
-  std::mt19937 rng(5);
-  std::normal_distribution<float> dist(0.0f, 1.0f);
-  std::vector<float> a32(std::size_t(m) * k), b32(std::size_t(k) * n);
-  for (auto& v : a32) v = dist(rng);
-  for (auto& v : b32) v = dist(rng);
-  Buffer a(a_format, a32.size()), b(b_format, b32.size());
-  round_from_float(a32.data(), a_format, a.data(), a32.size());
-  round_from_float(b32.data(), b_format, b.data(), b32.size());
-  convert_to_float(a_format, a.data(), a32.data(), a32.size());
-  convert_to_float(b_format, b.data(), b32.data(), b32.size());
-  auto A = [&](int i, int p) {
-    return double(ta ? a32[std::size_t(p) * m + i] : a32[std::size_t(i) * k + p]);
-  };
-  auto B = [&](int p, int j) {
-    return double(tb ? b32[std::size_t(j) * k + p] : b32[std::size_t(p) * n + j]);
-  };
+  const testing::ProductOperands o = testing::random_operands(a_format, b_format, m, n, k, 5);
   Buffer packed(b_format, packed_shape(b_format, k, n).values());
-  pack_b(b_format, b.data(), tb, k, n, packed.data());
+  pack_b(b_format, o.b.data(), tb, k, n, packed.data());
   std::vector<float> c(std::size_t(m) * n, -1.0f);
-  matmul().multiply_packed(a_format, a.data(), ta, b_format, packed.data(), c.data(), m, n, k);
-  for (int i = 0; i < m; ++i)
-    for (int j = 0; j < n; ++j) {
-      double exact = 0.0, magnitude = 0.0;
-      for (int p = 0; p < k; ++p) {
-        exact += A(i, p) * B(p, j);
-        magnitude += std::abs(A(i, p) * B(p, j));
-      }
-      // fp32 accumulation of k products: |error| <= gamma_k * sum|a*b| (Higham, 3.1)
-      const double tolerance = (k + 1) * std::ldexp(1.0, -24) * magnitude;
-      ASSERT_NEAR(c[std::size_t(i) * n + j], exact, tolerance) << "at (" << i << "," << j << ")";
-    }
+  matmul().multiply_packed(a_format, o.a.data(), ta, b_format, packed.data(), c.data(), m, n, k);
+  testing::expect_matches_double_reference(o, ta, tb, c, m, n, k);
 }
 
 INSTANTIATE_TEST_SUITE_P(

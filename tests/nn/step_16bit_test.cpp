@@ -3,15 +3,7 @@
 // allocation once the first batch of each size has created its matmul primitives.
 #include <gtest/gtest.h>
 
-// GCC pairs the replaced operator new (malloc) with the inlined delete (free) and warns.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-#include <atomic>
 #include <cmath>
-#include <cstdlib>
-#include <new>
 #include <random>
 #include <string>
 #include <vector>
@@ -21,21 +13,7 @@
 #include "nn/init.hpp"
 #include "nn/loss.hpp"
 #include "nn/mlp.hpp"
-
-// Counts operator new calls while `g_count_allocations` is set. Replacing the global
-// operator new is allowed by the standard; this is the only file of nn_tests that does.
-namespace {
-std::atomic<bool> g_count_allocations{false};
-std::atomic<int> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  if (g_count_allocations) ++g_allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "support/count_allocations.hpp"  // this binary's operator new
 
 namespace mixprec {
 namespace {
@@ -140,21 +118,18 @@ TEST_P(StepAllocation, NoneOnceEachBatchSizeHasRun) {
   // allocation of mixprec's own shows as a difference.
   std::vector<float> a(16 * 16, 1.0f), b(16 * 16, 1.0f), c(16 * 16);
   matmul().multiply(Format::kF32, a.data(), false, b.data(), false, c.data(), 16, 16, 16);
-  g_allocations = 0;
-  g_count_allocations = true;
-  matmul().multiply(Format::kF32, a.data(), false, b.data(), false, c.data(), 16, 16, 16);
-  g_count_allocations = false;
-  const int per_product = g_allocations.load();
+  const int per_product = testing::allocations_during([&] {
+    matmul().multiply(Format::kF32, a.data(), false, b.data(), false, c.data(), 16, 16, 16);
+  });
   const int layers = int(kLayout.layers().size());
   const int products_per_step = layers + layers + (layers - 1);  // x*w, x^T*dz, dz*w^T
-  g_allocations = 0;
-  g_count_allocations = true;
-  for (int i = 0; i < 3; ++i) {
-    step(kBatch);
-    step(11);
-  }
-  g_count_allocations = false;
-  EXPECT_EQ(g_allocations.load(), 6 * products_per_step * per_product)
+  const int in_steps = testing::allocations_during([&] {
+    for (int i = 0; i < 3; ++i) {
+      step(kBatch);
+      step(11);
+    }
+  });
+  EXPECT_EQ(in_steps, 6 * products_per_step * per_product)
       << per_product << " allocations per oneDNN product";
 }
 

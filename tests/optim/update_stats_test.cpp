@@ -12,21 +12,7 @@
 #include <vector>
 
 #include "optim/optimizer.hpp"
-
-// Counts operator new calls while `g_count_allocations` is set, to check that step()
-// does not allocate. Replacing the global operator new is allowed by the standard.
-namespace {
-std::atomic<bool> g_count_allocations{false};
-std::atomic<int> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  if (g_count_allocations) ++g_allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "support/count_allocations.hpp"  // this binary's operator new
 
 namespace mixprec {
 namespace {
@@ -119,11 +105,8 @@ TEST(Optimizer, StepDoesNotAllocate) {
     Optimizer opt(c, w.size(), Format::kF32, Format::kF32, Format::kF32);
     UpdateStats stats;
     opt.step(w.data(), g.data(), 0.1f, 1.0f, &stats);  // warm the OpenMP thread pool
-    g_allocations = 0;
-    g_count_allocations = true;
-    opt.step(w.data(), g.data(), 0.1f, 1.0f, &stats);
-    g_count_allocations = false;
-    EXPECT_EQ(g_allocations.load(), 0);
+    EXPECT_EQ(testing::allocations_during([&] { opt.step(w.data(), g.data(), 0.1f, 1.0f, &stats); }),
+              0);
   }
 }
 
