@@ -52,6 +52,10 @@ Workspace::Workspace(const ParamLayout& layout, Activation act, Format compute, 
     for (std::size_t l = 1; l < layers.size(); ++l)
       packed_wt.push_back(packed_buffer(operands, layers[l].out, layers[l].in));
     packed_dz = packed_buffer(operands, cap, layout.max_width());
+    if (operands != compute) {
+      for (const auto& l : layers) widened_inputs.emplace_back(Format::kF32, rows * l.in);
+      widened_dz = Buffer(Format::kF32, rows * layout.max_width());
+    }
     std::size_t max_w = 0;
     for (const auto& l : layers) max_w = std::max(max_w, std::size_t(l.in) * l.out);
     dlogits = Buffer(Format::kF32, rows * layout.num_classes());
@@ -71,7 +75,8 @@ std::size_t Workspace::saved_activation_bytes() const {
 std::size_t Workspace::scratch_bytes() const {
   std::size_t bytes = logits.bytes() + acc.bytes() + dlogits.bytes() + dz[0].bytes() +
                       dz[1].bytes() + dw_acc.bytes() + widened_weights.bytes() +
-                      packed_dz.bytes();
+                      packed_dz.bytes() + widened_dz.bytes();
+  for (const auto& b : widened_inputs) bytes += b.bytes();
   for (const auto& b : packed_w) bytes += b.bytes();
   for (const auto& b : packed_wt) bytes += b.bytes();
   return bytes;
@@ -111,7 +116,13 @@ void Mlp::forward_t(const T* w, int batch, Workspace& ws) const {
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const LayerShape& s = layers[l];
     // acc (B, out) = x (B, in) * w (in, out)
-    multiply_by_weights(x, weights, s, false, ws.packed_w[l], acc, batch);
+    if (ws.widened_inputs.empty()) {
+      multiply_by_weights(compute_, x, weights, s, false, ws.packed_w[l], acc, batch);
+    } else {
+      float* x32 = ws.widened_inputs[l].as<float>();
+      convert_to_float(compute_, x, x32, std::size_t(batch) * s.in);
+      multiply_by_weights(Format::kF32, x32, weights, s, false, ws.packed_w[l], acc, batch);
+    }
     if (l + 1 == layers.size()) {
       bias_logits_forward<T>(acc, w + s.b_offset, ws.logits.as<float>(), batch, s.out);
     } else {
@@ -125,23 +136,24 @@ void Mlp::forward_t(const T* w, int batch, Workspace& ws) const {
 
 // c (B, n) = a (B, k) * w, or * w^T when `transpose_w`, for layer s; w is packed into
 // `packed` first unless that buffer is empty (packing does not pay: packs_operand).
-void Mlp::multiply_by_weights(const void* a, const WeightOperand& weights, const LayerShape& s,
-                              bool transpose_w, Buffer& packed, float* c, int batch) const {
+void Mlp::multiply_by_weights(Format a_format, const void* a, const WeightOperand& weights,
+                              const LayerShape& s, bool transpose_w, Buffer& packed, float* c,
+                              int batch) const {
   const int n = transpose_w ? s.in : s.out, k = transpose_w ? s.out : s.in;
   const void* w = weights.at(s.w_offset);
   if (packed.size() == 0) {
-    matmul().multiply(compute_, a, false, weights.format, w, transpose_w, c, batch, n, k);
+    matmul().multiply(a_format, a, false, weights.format, w, transpose_w, c, batch, n, k);
     return;
   }
   pack_b(weights.format, w, transpose_w, k, n, packed.data());
-  matmul().multiply_packed(compute_, a, false, weights.format, packed.data(), c, batch, n, k);
+  matmul().multiply_packed(a_format, a, false, weights.format, packed.data(), c, batch, n, k);
 }
 
 // dw (in, out) = x^T (in, B) * dz (B, out), with dz packed where that pays (packs_operand).
-void Mlp::multiply_by_dz(const void* x, const void* dz, float* dw, int batch,
-                         const LayerShape& s, Workspace& ws) const {
+void Mlp::multiply_by_dz(Format x_format, const void* x, Format dz_format, const void* dz,
+                         float* dw, int batch, const LayerShape& s, Workspace& ws) const {
   if (ws.packed_dz.size() == 0 || !packs_operand(compute_, batch, s.out)) {
-    matmul().multiply(compute_, x, true, dz, false, dw, s.in, s.out, batch);
+    matmul().multiply(x_format, x, true, dz_format, dz, false, dw, s.in, s.out, batch);
     return;
   }
   pack_b(compute_, dz, false, batch, s.out, ws.packed_dz.data());
@@ -163,20 +175,29 @@ RoundStats Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStat
                       &between_layers);
   for (int l = last; l >= 0; --l) {
     const LayerShape& s = layers[l];
-    const T* x = l == 0 ? ws.input.as<T>() : ws.outputs[l - 1].as<T>();
+    // The products' operands: as stored, or widened to fp32 once (emulated path).
+    Format x_format = compute_, dz_format = compute_;
+    const void* x = l == 0 ? ws.input.data() : ws.outputs[l - 1].data();
+    const void* dz_operand = dz;
+    if (!ws.widened_inputs.empty()) {
+      x_format = dz_format = Format::kF32;
+      x = ws.widened_inputs[l].data();  // widened by forward
+      convert_to_float(compute_, dz, ws.widened_dz.as<float>(), std::size_t(batch) * s.out);
+      dz_operand = ws.widened_dz.data();
+    }
     // dw (in, out) = x^T (in, B) * dz (B, out), rounded into the gradient buffer
     // (fp32 needs no rounding: the product goes straight into the gradients).
     if constexpr (std::is_same_v<T, float>) {
-      multiply_by_dz(x, dz, g + s.w_offset, batch, s, ws);
+      multiply_by_dz(x_format, x, dz_format, dz_operand, g + s.w_offset, batch, s, ws);
     } else {
-      multiply_by_dz(x, dz, dw_acc, batch, s, ws);
+      multiply_by_dz(x_format, x, dz_format, dz_operand, dw_acc, batch, s, ws);
       round_from_float<T>(dw_acc, g + s.w_offset, std::size_t(s.in) * s.out, &params);
     }
     // db (out) = sum over the batch of dz
     bias_backward<T>(dz, g + s.b_offset, batch, s.out, &params);
     if (l == 0) break;  // the input needs no gradient
     // da (B, in) = dz (B, out) * w^T (out, in); then dz_prev = da * act'(...)
-    multiply_by_weights(dz, weights, s, true, ws.packed_wt[l], acc, batch);
+    multiply_by_weights(dz_format, dz_operand, weights, s, true, ws.packed_wt[l], acc, batch);
     const T* saved = ws.inputs_z.empty() ? ws.outputs[l - 1].as<T>() : ws.inputs_z[l - 1].as<T>();
     T* dz_prev = ws.dz[(last - l + 1) % 2].as<T>();
     activation_backward<T>(acc, saved, act_, dz_prev, batch, s.in, &between_layers);

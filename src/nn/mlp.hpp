@@ -42,6 +42,11 @@ struct Workspace {
   // then reads the plain operand.
   std::vector<Buffer> packed_w, packed_wt;
   Buffer packed_dz;
+  // Emulated path, training only: each layer's input and each dz widened to fp32 once,
+  // for both products that read it (forward x*w and backward x^T*dz; x^T*dz and dz*w^T),
+  // instead of once inside each product.
+  std::vector<Buffer> widened_inputs;
+  Buffer widened_dz;
 
   // Bytes of activations kept for backward (each layer's input, and z for gelu) at full
   // capacity: all in the compute format, so a 16-bit mode halves them exactly.
@@ -84,10 +89,11 @@ class Mlp {
   };
   template <typename T>
   WeightOperand weight_operand(const T* w, Workspace& ws, bool refresh) const;
-  void multiply_by_weights(const void* a, const WeightOperand& weights, const LayerShape& s,
-                           bool transpose_w, Buffer& packed, float* c, int batch) const;
-  void multiply_by_dz(const void* x, const void* dz, float* dw, int batch, const LayerShape& s,
-                      Workspace& ws) const;
+  void multiply_by_weights(Format a_format, const void* a, const WeightOperand& weights,
+                           const LayerShape& s, bool transpose_w, Buffer& packed, float* c,
+                           int batch) const;
+  void multiply_by_dz(Format x_format, const void* x, Format dz_format, const void* dz,
+                      float* dw, int batch, const LayerShape& s, Workspace& ws) const;
   template <typename T>
   void forward_t(const T* w, int batch, Workspace& ws) const;
   template <typename T>

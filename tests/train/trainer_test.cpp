@@ -214,6 +214,9 @@ Expected expected_memory(Precision p, Activation act) {
   if (pol.compute == Format::kF32 || emulated) {
     EXPECT_FALSE(packs_operand(operands, 10, 8));
   }
+  // + on an emulated path, each layer's input and dz widened to fp32 once per step:
+  // x_0 (B, 10), a_1 (B, 8) and dz (B, max width 8).
+  if (emulated) e.workspace += kBatch * (kIn + kHidden) * 4 + kBatch * kHidden * 4;
   e.inference_weights = c * kP;  // the weights in the format inference runs in
   e.inference_activations = kEvalBatch * (kIn + kHidden * (1 + gelu)) * c;
   return e;
