@@ -28,7 +28,7 @@ class CsvTest : public ::testing::Test {
   std::string at(int line, int column) const {
     return quote_path(path()) + " line " + std::to_string(line) + ", column " + std::to_string(column) + ": ";
   }
-  TempDir dir_;
+  DataTempDir dir_;
 };
 
 TEST_F(CsvTest, NoHeaderLabelLastByDefault) {

@@ -1,11 +1,8 @@
 #pragma once
 // Helpers for the data tests: a private temp folder, and writers for plain, gzip and IDX
 // files, so that every test builds exactly the bytes it needs.
-#include <unistd.h>
 #include <zlib.h>
 
-#include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -16,33 +13,20 @@
 #include <gtest/gtest.h>
 
 #include "common/error.hpp"
+#include "support/temp_dir.hpp"
 
 namespace mixprec::testing {
 
 using Bytes = std::vector<std::uint8_t>;
 
-class TempDir {
+// The shared TempDir (tests/support) with the string paths the data loaders take.
+class DataTempDir {
  public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path_ = std::filesystem::temp_directory_path() /
-            ("mixprec-data-test-" + std::to_string(::getpid()) + "-" + std::to_string(stamp) + "-" +
-             std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::string path() const { return path_.string(); }
+  std::string file(const std::string& name) const { return (dir_ / name).string(); }
+  std::string path() const { return dir_.path().string(); }
 
  private:
-  std::filesystem::path path_;
+  TempDir dir_;
 };
 
 // "'path'", as messages quote files. A function rather than "'" + path() + "'": GCC 12

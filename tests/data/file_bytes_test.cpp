@@ -24,7 +24,7 @@ Bytes noise(std::size_t n) {
 }
 
 TEST(ReadFileBytes, PlainFileIsReturnedAsIs) {
-  TempDir dir;
+  DataTempDir dir;
   Bytes data = {0x00, 0x1f, 0x8b, 0xff, 'a'};  // gzip magic not at the start: plain
   write_file(dir.file("plain.bin"), data);
   FileBytes f = read_file_bytes(dir.file("plain.bin"));
@@ -33,7 +33,7 @@ TEST(ReadFileBytes, PlainFileIsReturnedAsIs) {
 }
 
 TEST(ReadFileBytes, EmptyPlainFileGivesNoBytes) {
-  TempDir dir;
+  DataTempDir dir;
   write_file(dir.file("empty"), Bytes{});
   FileBytes f = read_file_bytes(dir.file("empty"));
   EXPECT_FALSE(f.gzipped);
@@ -41,7 +41,7 @@ TEST(ReadFileBytes, EmptyPlainFileGivesNoBytes) {
 }
 
 TEST(ReadFileBytes, GzipFileIsDecompressed) {
-  TempDir dir;
+  DataTempDir dir;
   Bytes data = noise(3 << 20);  // larger than one 1 MiB read chunk
   write_gzip(dir.file("data.gz"), data);
   FileBytes f = read_file_bytes(dir.file("data.gz"));
@@ -50,7 +50,7 @@ TEST(ReadFileBytes, GzipFileIsDecompressed) {
 }
 
 TEST(ReadFileBytes, GzipOfNothingIsEmpty) {
-  TempDir dir;
+  DataTempDir dir;
   write_gzip(dir.file("empty.gz"), Bytes{});
   FileBytes f = read_file_bytes(dir.file("empty.gz"));
   EXPECT_TRUE(f.gzipped);
@@ -58,7 +58,7 @@ TEST(ReadFileBytes, GzipOfNothingIsEmpty) {
 }
 
 TEST(ReadFileBytes, ConcatenatedGzipMembersAreJoined) {
-  TempDir dir;
+  DataTempDir dir;
   write_gzip(dir.file("a.gz"), std::string("hello "));
   write_gzip(dir.file("b.gz"), std::string("world"));
   Bytes joined = read_raw(dir.file("a.gz"));
@@ -69,7 +69,7 @@ TEST(ReadFileBytes, ConcatenatedGzipMembersAreJoined) {
 }
 
 TEST(ReadFileBytes, MissingFileNamesThePathAndTheFetchScript) {
-  TempDir dir;
+  DataTempDir dir;
   std::string path = dir.file("nope.gz");
   std::string msg = user_error([&] { read_file_bytes(path); });
   EXPECT_THAT(msg, HasSubstr("cannot open '" + path + "': No such file or directory"));
@@ -77,13 +77,13 @@ TEST(ReadFileBytes, MissingFileNamesThePathAndTheFetchScript) {
 }
 
 TEST(ReadFileBytes, DirectoryIsRejectedByName) {
-  TempDir dir;
+  DataTempDir dir;
   std::string msg = user_error([&] { read_file_bytes(dir.path()); });
   EXPECT_THAT(msg, HasSubstr(quote_path(dir.path()) + ": it is a directory"));
 }
 
 TEST(ReadFileBytes, TruncatedGzipNamesFileAndOffset) {
-  TempDir dir;
+  DataTempDir dir;
   write_gzip(dir.file("full.gz"), noise(20000));
   Bytes gz = read_raw(dir.file("full.gz"));
   gz.resize(gz.size() / 2);
@@ -94,7 +94,7 @@ TEST(ReadFileBytes, TruncatedGzipNamesFileAndOffset) {
 }
 
 TEST(ReadFileBytes, TruncatedGzipTrailerIsTruncationToo) {
-  TempDir dir;
+  DataTempDir dir;
   write_gzip(dir.file("full.gz"), std::string("some text"));
   Bytes gz = read_raw(dir.file("full.gz"));
   gz.resize(gz.size() - 3);  // inside the 8-byte CRC32 + length trailer
@@ -105,7 +105,7 @@ TEST(ReadFileBytes, TruncatedGzipTrailerIsTruncationToo) {
 }
 
 TEST(ReadFileBytes, BadCrcIsCorruptAtTheTrailerOffset) {
-  TempDir dir;
+  DataTempDir dir;
   write_gzip(dir.file("full.gz"), std::string("some text to check"));
   Bytes gz = read_raw(dir.file("full.gz"));
   gz[gz.size() - 8] ^= 0xff;  // first byte of the CRC32
@@ -116,7 +116,7 @@ TEST(ReadFileBytes, BadCrcIsCorruptAtTheTrailerOffset) {
 }
 
 TEST(ReadFileBytes, BadCompressionMethodIsCorruptNearTheHeader) {
-  TempDir dir;
+  DataTempDir dir;
   write_gzip(dir.file("full.gz"), std::string("abc"));
   Bytes gz = read_raw(dir.file("full.gz"));
   gz[2] = 7;  // CM must be 8 (deflate), RFC 1952 section 2.3
@@ -128,7 +128,7 @@ TEST(ReadFileBytes, BadCompressionMethodIsCorruptNearTheHeader) {
 }
 
 TEST(ReadFileBytes, GarbageAfterTheStreamIsAnErrorWithOffset) {
-  TempDir dir;
+  DataTempDir dir;
   write_gzip(dir.file("full.gz"), std::string("abc"));
   Bytes gz = read_raw(dir.file("full.gz"));
   std::size_t end = gz.size();
@@ -141,7 +141,7 @@ TEST(ReadFileBytes, GarbageAfterTheStreamIsAnErrorWithOffset) {
 }
 
 TEST(ReadFileBytes, ZeroPaddingAfterTheStreamIsIgnored) {
-  TempDir dir;
+  DataTempDir dir;
   write_gzip(dir.file("full.gz"), std::string("abc"));
   Bytes gz = read_raw(dir.file("full.gz"));
   gz.resize(gz.size() + 5, 0);  // as tape and block devices pad

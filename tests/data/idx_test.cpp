@@ -15,7 +15,7 @@ using namespace mixprec::testing;
 const Bytes kPixels = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 255};
 
 TEST(ReadIdxImages, PlainFile) {
-  TempDir dir;
+  DataTempDir dir;
   write_file(dir.file("img"), idx_images(3, 2, 2, kPixels));
   IdxImages img = read_idx_images(dir.file("img"));
   EXPECT_EQ(img.count, 3);
@@ -26,7 +26,7 @@ TEST(ReadIdxImages, PlainFile) {
 }
 
 TEST(ReadIdxImages, GzipFile) {
-  TempDir dir;
+  DataTempDir dir;
   write_gzip(dir.file("img.gz"), idx_images(3, 2, 2, kPixels));
   IdxImages img = read_idx_images(dir.file("img.gz"));
   EXPECT_EQ(img.count, 3);
@@ -35,7 +35,7 @@ TEST(ReadIdxImages, GzipFile) {
 }
 
 TEST(ReadIdxImages, NonSquareImagesKeepRowsAndCols) {
-  TempDir dir;
+  DataTempDir dir;
   write_file(dir.file("img"), idx_images(2, 1, 3, Bytes{1, 2, 3, 4, 5, 6}));
   IdxImages img = read_idx_images(dir.file("img"));
   EXPECT_EQ(img.rows, 1);
@@ -44,7 +44,7 @@ TEST(ReadIdxImages, NonSquareImagesKeepRowsAndCols) {
 }
 
 TEST(ReadIdxLabels, PlainAndGzip) {
-  TempDir dir;
+  DataTempDir dir;
   write_file(dir.file("lab"), idx_labels(Bytes{3, 1, 4}));
   write_gzip(dir.file("lab.gz"), idx_labels(Bytes{3, 1, 4}));
   for (const char* name : {"lab", "lab.gz"}) {
@@ -55,7 +55,7 @@ TEST(ReadIdxLabels, PlainAndGzip) {
 }
 
 TEST(ReadIdxImages, LabelFileGivenAsImagesNamesMagicAndSwap) {
-  TempDir dir;
+  DataTempDir dir;
   write_file(dir.file("lab"), idx_labels(Bytes{1, 2}));
   std::string msg = user_error([&] { read_idx_images(dir.file("lab")); });
   EXPECT_THAT(msg, HasSubstr(quote_path(dir.file("lab")) + ": not an IDX image file"));
@@ -64,7 +64,7 @@ TEST(ReadIdxImages, LabelFileGivenAsImagesNamesMagicAndSwap) {
 }
 
 TEST(ReadIdxLabels, ImageFileGivenAsLabelsNamesMagic) {
-  TempDir dir;
+  DataTempDir dir;
   write_gzip(dir.file("img.gz"), idx_images(3, 2, 2, kPixels));
   std::string msg = user_error([&] { read_idx_labels(dir.file("img.gz")); });
   EXPECT_THAT(msg, HasSubstr(quote_path(dir.file("img.gz")) + " (after gunzip): not an IDX label file"));
@@ -72,14 +72,14 @@ TEST(ReadIdxLabels, ImageFileGivenAsLabelsNamesMagic) {
 }
 
 TEST(ReadIdxImages, TextFileIsNotIdx) {
-  TempDir dir;
+  DataTempDir dir;
   write_file(dir.file("x.csv"), std::string("1,2,3\n"));
   std::string msg = user_error([&] { read_idx_images(dir.file("x.csv")); });
   EXPECT_THAT(msg, HasSubstr("byte offset 0 is 0x312c322c"));  // "1,2,"
 }
 
 TEST(ReadIdxImages, ShortHeaderNamesSizeAndOffset) {
-  TempDir dir;
+  DataTempDir dir;
   Bytes b = idx_images(3, 2, 2, {});
   b.resize(10);
   write_file(dir.file("img"), b);
@@ -89,14 +89,14 @@ TEST(ReadIdxImages, ShortHeaderNamesSizeAndOffset) {
 }
 
 TEST(ReadIdxImages, EmptyFileIsTruncated) {
-  TempDir dir;
+  DataTempDir dir;
   write_file(dir.file("img"), Bytes{});
   std::string msg = user_error([&] { read_idx_images(dir.file("img")); });
   EXPECT_THAT(msg, HasSubstr(quote_path(dir.file("img")) + ": truncated IDX image file: it is 0 bytes, shorter than the 16-byte header"));
 }
 
 TEST(ReadIdxImages, TruncatedPayloadNamesExpectedAndActualBytes) {
-  TempDir dir;
+  DataTempDir dir;
   Bytes b = idx_images(3, 2, 2, kPixels);
   b.resize(b.size() - 2);  // 10 of the 12 pixel bytes
   write_file(dir.file("img"), b);
@@ -107,7 +107,7 @@ TEST(ReadIdxImages, TruncatedPayloadNamesExpectedAndActualBytes) {
 }
 
 TEST(ReadIdxImages, TruncatedPayloadInsideGzipSaysAfterGunzip) {
-  TempDir dir;
+  DataTempDir dir;
   Bytes b = idx_images(3, 2, 2, kPixels);
   b.resize(b.size() - 1);
   write_gzip(dir.file("img.gz"), b);
@@ -117,7 +117,7 @@ TEST(ReadIdxImages, TruncatedPayloadInsideGzipSaysAfterGunzip) {
 }
 
 TEST(ReadIdxImages, ExtraBytesAreAnErrorWithOffset) {
-  TempDir dir;
+  DataTempDir dir;
   Bytes b = idx_images(3, 2, 2, kPixels);
   b.push_back(0);
   write_file(dir.file("img"), b);
@@ -126,14 +126,14 @@ TEST(ReadIdxImages, ExtraBytesAreAnErrorWithOffset) {
 }
 
 TEST(ReadIdxImages, ZeroSizedImagesAreRejected) {
-  TempDir dir;
+  DataTempDir dir;
   write_file(dir.file("img"), idx_images(3, 0, 2, {}));
   std::string msg = user_error([&] { read_idx_images(dir.file("img")); });
   EXPECT_THAT(msg, HasSubstr(quote_path(dir.file("img")) + ": the IDX image header at byte offset 8 says 0x2 pixels"));
 }
 
 TEST(ReadIdxLabels, TruncatedLabelsNameOffsets) {
-  TempDir dir;
+  DataTempDir dir;
   Bytes b = idx_labels(Bytes{1, 2, 3, 4});
   b.resize(b.size() - 3);
   write_file(dir.file("lab"), b);

@@ -19,7 +19,7 @@ using namespace mixprec::testing;
 
 // The gzip form of `plain`, written by zlib's gzwrite (an independent encoder).
 Bytes gzipped(const Bytes& plain) {
-  TempDir dir;
+  DataTempDir dir;
   write_gzip(dir.file("x.gz"), plain);
   return read_raw(dir.file("x.gz"));
 }
