@@ -176,13 +176,8 @@ void Matmul::multiply_packed(Format a_format, const void* a, bool transpose_a, F
                              const void* packed_b, float* c, int m, int n, int k) {
   if (!reads_packed(b_format, k, n))
     throw std::logic_error("matmul: packed product for a shape that has no packed layout");
-  if (a_format != b_format) {
-    if (b_format != Format::kF32)
-      throw std::logic_error("matmul: a packed 16-bit b needs a of the same format");
-    if (impl_->a32.size() < std::size_t(m) * k) impl_->a32.resize(std::size_t(m) * k);
-    convert_to_float(a_format, a, impl_->a32.data(), std::size_t(m) * k);
-    a = impl_->a32.data();
-  }
+  if (a_format != b_format)
+    throw std::logic_error("matmul: a packed b needs a of the same format");
   impl_->run(impl_->entry(b_format, transpose_a, Impl::B::kPacked, m, n, k), a, packed_b, c);
 }
 

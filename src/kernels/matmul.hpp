@@ -47,7 +47,7 @@ class Matmul {
   // kernel reads it as it is instead of copying it into that layout block by block.
   // reads_packed() says whether the kernel oneDNN picks for this shape and format wants
   // exactly that layout (probed once per shape); where it does not, use multiply().
-  // a is converted exactly to fp32 when its format differs from b's (b must then be fp32).
+  // a and b share their format (mixprec packs only native bf16 operands, nn/mlp.cpp).
   bool reads_packed(Format b_format, int k, int n);
   void multiply_packed(Format a_format, const void* a, bool transpose_a, Format b_format,
                        const void* packed_b, float* c, int m, int n, int k);
