@@ -155,15 +155,16 @@ int run_bench(const BenchOptions& options) {
     return f == Format::kBf16 && matmul().path(f).native && bf16_peak > 0 ? bf16_peak : fp32_peak;
   };
 
-  // 2. GEMMs at the first two layers' shapes, for the three products of a training step.
+  // 2. GEMMs at every layer's shapes, for the three products of a training step.
   spdlog::info("measuring GEMMs");
   const CpuShareMeter gemm_cpu(threads);
   const int batch = cfg.train.batch_size;
-  std::vector<int> widths = {784};
+  std::vector<int> widths = {784};  // fashion-mnist: 784 inputs, 10 classes
   for (int h : cfg.model.hidden) widths.push_back(h);
+  widths.push_back(10);
   nlohmann::json gemm = nlohmann::json::array();
   for (Format f : {Format::kF32, Format::kBf16, Format::kF16}) {
-    for (std::size_t l = 0; l + 1 < widths.size() && l < 2; ++l) {
+    for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
       const int in = widths[l], o = widths[l + 1];
       struct Case { const char* name; bool ta, tb; int m, n, k; };
       for (const Case& c : {Case{"forward x*w", false, false, batch, o, in},

@@ -29,7 +29,12 @@ bool packs_operand(Format format, int k, int n) {
   // whose layout interleaves row pairs, which oneDNN otherwise does inside every product
   // (+5..+14% per product), and not for fp32, where oneDNN's own re-blocking is a copy about
   // as fast as ours and our separate pass costs more than it saves (-9..+6%).
-  return format == Format::kBf16 && matmul().reads_packed(format, k, n);
+  // Nor where the packed layout is mostly padding: it rounds n up to 64 columns and k up to
+  // 16 rows, so the 10-class layer's 512x10 weights fill 512x64. Packing them made each of
+  // that layer's three products 2-3x slower (bench: 50-76 against 112-156 GFLOP/s plain).
+  if (format != Format::kBf16 || !matmul().reads_packed(format, k, n)) return false;
+  const std::size_t values = std::size_t(k) * std::size_t(n);
+  return packed_shape(format, k, n).values() * 4 <= values * 5;  // at most 25% padding
 }
 
 Workspace::Workspace(const ParamLayout& layout, Activation act, Format compute, int cap,

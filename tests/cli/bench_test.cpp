@@ -20,7 +20,7 @@ bool measured(const nlohmann::json& v) {
 
 TEST(BenchCommand, SkipTrainingPrintsPeaksAndEveryProductOfTheStep) {
   TempDir tmp;
-  // A small model keeps the test quick; the GEMM table follows the config's first layers.
+  // A small model keeps the test quick; the GEMM table follows the config's layers.
   const Invocation r = run_mixprec(
       {"bench", "--skip-training", "--threads", "1", "--config", kDefaultConfig.string(),
        "--set", "model.hidden=[64,32]", "--set", "train.batch_size=16"},
@@ -33,9 +33,10 @@ TEST(BenchCommand, SkipTrainingPrintsPeaksAndEveryProductOfTheStep) {
   EXPECT_TRUE(measured(out.at("peak")[0].at("fp32_fma_gflops")));
   EXPECT_TRUE(out.at("training").empty());
 
-  // fp32, bf16, fp16 x the first two layers x three products (x*w, x^T*dz, dz*w^T).
+  // fp32, bf16, fp16 x the three layers (784-64, 64-32, 32-10) x three products (x*w,
+  // x^T*dz, dz*w^T).
   const auto& gemm = out.at("gemm");
-  ASSERT_EQ(gemm.size(), 18u);
+  ASSERT_EQ(gemm.size(), 27u);
   std::set<std::string> formats;
   for (const auto& row : gemm) {
     formats.insert(row.at("format").get<std::string>());
@@ -56,6 +57,9 @@ TEST(BenchCommand, SkipTrainingPrintsPeaksAndEveryProductOfTheStep) {
   // The first layer's forward product: batch 16, 784 -> 64 (the default config's data).
   EXPECT_EQ(gemm[0].at("m"), 16);
   EXPECT_EQ(gemm[0].at("n"), 64);
+  // The last layer's forward product: 32 -> 10 classes.
+  EXPECT_EQ(gemm[6].at("n"), 10);
+  EXPECT_EQ(gemm[6].at("k"), 32);
 }
 
 }  // namespace

@@ -172,16 +172,17 @@ TEST(TrainerSkips, Fp16MixedStaticScaleThatOverflowsSkipsEveryStep) {
 
 // --- Accounted memory --------------------------------------------------------------------
 
-// A 10-8-3 MLP, training batch 4, evaluation batch 5, SGD with momentum:
-//   P = 10*8 + 8 + 8*3 + 3 = 115 parameters, c = bytes per compute value (4 or 2).
+// A 32-64-3 MLP, training batch 32, evaluation batch 5, SGD with momentum:
+//   P = 32*64 + 64 + 64*3 + 3 = 2307 parameters, c = bytes per compute value (4 or 2).
+// (Shapes that fill whole blocks of the packed bf16 layout, so that its accounting is tested.)
 struct Expected {
   std::size_t master, working, gradient, optimizer, activations, workspace, inference_weights,
       inference_activations;
 };
 
-constexpr std::size_t kIn = 10, kHidden = 8, kClasses = 3, kBatch = 4, kEvalBatch = 5;
+constexpr std::size_t kIn = 32, kHidden = 64, kClasses = 3, kBatch = 32, kEvalBatch = 5;
 constexpr std::size_t kP = kIn * kHidden + kHidden + kHidden * kClasses + kClasses;
-static_assert(kP == 115);
+static_assert(kP == 2307);
 
 Expected expected_memory(Precision p, Activation act) {
   const PrecisionPolicy pol = policy_for(p);
@@ -196,8 +197,8 @@ Expected expected_memory(Precision p, Activation act) {
   // Kept for backward: x_0 (B, in) and a_1 (B, hidden) [+ z_1 (B, hidden) for gelu], all in
   // the compute format. (The fp32 logits count as workspace since commit 09884f5.)
   e.activations = kBatch * (kIn + kHidden * (1 + gelu)) * c;
-  // logits (B, C) fp32 + acc (B, max width 8) fp32 + dlogits (B, C) fp32
-  // + dz[2] (B, 8) compute + dw_acc (max in*out = 80) fp32, which only 16-bit modes need
+  // logits (B, C) fp32 + acc (B, max width 64) fp32 + dlogits (B, C) fp32
+  // + dz[2] (B, 64) compute + dw_acc (max in*out = 2048) fp32, which only 16-bit modes need
   // (fp32 writes weight gradients in place) + on an emulated path (fp16 on a CPU without a
   // native fp16 matmul) the fp32 widening of all P weights.
   const bool emulated = !matmul().path(pol.compute).native;
@@ -205,17 +206,19 @@ Expected expected_memory(Precision p, Activation act) {
                 2 * kBatch * kHidden * c + (c == 2 ? kIn * kHidden * 4 : 0) +
                 (emulated ? 4 * kP : 0);
   // + the packed operands (kernels/weight_pack.hpp) where the mode packs them (bf16 with a
-  // native kernel, nn/mlp.cpp): w_0 (10, 8), w_1 (8, 3), w_1^T (3, 8) and dz (B = 4, 8),
-  // each padded to one block of 32 rows x 64 columns of bf16 (4096 bytes).
+  // native kernel, nn/mlp.cpp): w_0 (32, 64), two blocks of 16 rows x 64 columns of bf16
+  // (4096 bytes), and dz (B = 32, 64), the same (4096 bytes). The last layer's w_1 (64, 3)
+  // and w_1^T (3, 64) stay plain: padded to 64 columns or 16 rows they would be mostly
+  // padding (at least 5x their size).
   const Format operands = emulated ? Format::kF32 : pol.compute;
-  for (auto [k, n] : {std::pair{10, 8}, {8, 3}, {3, 8}, {int(kBatch), 8}}) {
-    if (packs_operand(operands, k, n)) e.workspace += 4096;
-  }
-  if (pol.compute == Format::kF32 || emulated) {
-    EXPECT_FALSE(packs_operand(operands, 10, 8));
-  }
+  const bool packs = pol.compute == Format::kBf16 && matmul().path(Format::kBf16).native;
+  EXPECT_EQ(packs_operand(operands, int(kIn), int(kHidden)), packs);
+  EXPECT_EQ(packs_operand(operands, int(kBatch), int(kHidden)), packs);
+  EXPECT_FALSE(packs_operand(operands, int(kHidden), int(kClasses)));
+  EXPECT_FALSE(packs_operand(operands, int(kClasses), int(kHidden)));
+  if (packs) e.workspace += 4096 + 4096;
   // + on an emulated path, each layer's input and dz widened to fp32 once per step:
-  // x_0 (B, 10), a_1 (B, 8) and dz (B, max width 8).
+  // x_0 (B, 32), a_1 (B, 64) and dz (B, max width 64).
   if (emulated) e.workspace += kBatch * (kIn + kHidden) * 4 + kBatch * kHidden * 4;
   e.inference_weights = c * kP;  // the weights in the format inference runs in
   e.inference_activations = kEvalBatch * (kIn + kHidden * (1 + gelu)) * c;
@@ -249,7 +252,7 @@ TEST_P(AccountedMemory, EveryByteCountByHand) {
   EXPECT_EQ(m.at("optimizer_state_bytes"), e.optimizer);
   EXPECT_EQ(m.at("activation_bytes_per_batch"), e.activations);
   EXPECT_EQ(m.at("workspace_bytes"), e.workspace);
-  // (20 + 7) rows * (10 fp32 features + one int32 label)
+  // (20 + 7) rows * (32 fp32 features + one int32 label)
   EXPECT_EQ(m.at("dataset_bytes"), (20 + 7) * (kIn * 4 + 4));
   EXPECT_EQ(m.at("training_total_bytes"), e.master + e.working + e.gradient + e.optimizer +
                                               e.activations + e.workspace);
