@@ -5,6 +5,7 @@
 #include <random>
 
 #include "common/error.hpp"
+#include "common/huge_pages.hpp"
 #include "data/csv.hpp"
 #include "data/dataset.hpp"
 #include "data/file_bytes.hpp"
@@ -65,6 +66,7 @@ Source load_idx_pair(const std::string& images_path, const std::string& labels_p
   Source s;
   const Eigen::Index dim = Eigen::Index{images.rows} * images.cols;
   s.data.x.resize(images.count, dim);
+  advise_huge_pages(s.data.x.data(), std::size_t(s.data.x.size()) * sizeof(float));
   // A plain loop over contiguous bytes: the compiler vectorises the conversion.
   float* x = s.data.x.data();
   const std::uint8_t* p = images.pixels.data();

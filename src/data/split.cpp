@@ -1,3 +1,4 @@
+#include "common/huge_pages.hpp"
 #include "data/split.hpp"
 
 #include <cassert>
@@ -36,6 +37,7 @@ Dataset take_rows(const Dataset& data, std::span<const std::int64_t> rows) {
   Dataset out;
   out.num_classes = data.num_classes;
   out.x.resize(static_cast<Eigen::Index>(rows.size()), data.x.cols());
+  advise_huge_pages(out.x.data(), std::size_t(out.x.size()) * sizeof(float));
   out.y.resize(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     out.x.row(static_cast<Eigen::Index>(i)) = data.x.row(rows[i]);

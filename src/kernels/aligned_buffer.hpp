@@ -1,12 +1,14 @@
 #pragma once
 // A 64-byte aligned, uninitialised array of values of one storage format. All tensors of
 // the training step live in these, allocated once before the first step.
+#include <algorithm>
 #include <cstddef>
 #include <cstdlib>
 #include <memory>
 #include <new>
 #include <stdexcept>
 
+#include "common/huge_pages.hpp"
 #include "precision/format.hpp"
 
 namespace mixprec {
@@ -15,10 +17,15 @@ class Buffer {
  public:
   Buffer() = default;
   Buffer(Format format, std::size_t size) : format_(format), size_(size) {
-    std::size_t bytes = (size * bytes_per_value(format) + 63) / 64 * 64;
-    if (bytes == 0) bytes = 64;
-    data_.reset(static_cast<std::byte*>(std::aligned_alloc(64, bytes)));
+    // Buffers of 256 KiB and more start on a 2 MiB boundary and ask for huge pages
+    // (common/huge_pages.hpp). The kernel may then map a whole 2 MiB page for a smaller
+    // buffer: a few MiB of resident memory for the dozen such buffers of a run.
+    const std::size_t used = size * bytes_per_value(format);
+    const std::size_t align = used >= (std::size_t{1} << 18) ? kHugePageBytes : 64;
+    const std::size_t bytes = std::max<std::size_t>(align, (used + align - 1) / align * align);
+    data_.reset(static_cast<std::byte*>(std::aligned_alloc(align, bytes)));
     if (!data_) throw std::bad_alloc();
+    if (align == kHugePageBytes) advise_huge_pages(data_.get(), bytes);
   }
 
   Format format() const { return format_; }

@@ -17,6 +17,7 @@
 #endif
 
 #include "common/error.hpp"
+#include "common/huge_pages.hpp"
 #include "kernels/simd_convert.hpp"  // header-only: mixprec_optim does not link kernels
 #include "optim/mul_add.hpp"
 
@@ -220,6 +221,13 @@ void update_blocks(W* w, const G* g, S* a, S* b, G* copy, std::int64_t n, const 
   lost += ls;
 }
 
+// `bytes` zero bytes (+0 in every format), on huge pages where the kernel gives them.
+void allocate_state(std::vector<std::byte>& state, std::size_t bytes) {
+  state.reserve(bytes);
+  advise_huge_pages(state.data(), bytes);  // before the first write
+  state.assign(bytes, std::byte{0});
+}
+
 }  // namespace
 
 Optimizer::Optimizer(const OptimizerConfig& cfg, std::size_t num_params, Format weight_format,
@@ -243,7 +251,7 @@ Optimizer::Optimizer(const OptimizerConfig& cfg, std::size_t num_params, Format 
       fail("optimizer.nesterov: needs momentum > 0 and dampening = 0 (got momentum {}, "
            "dampening {}); hint: as torch.optim.SGD, set dampening to 0 or nesterov to false",
            cfg.momentum, cfg.dampening);
-    if (cfg.momentum != 0.0) state_a_.assign(state_size, std::byte{0});
+    if (cfg.momentum != 0.0) allocate_state(state_a_, state_size);
   } else {
     if (!(cfg.beta1 >= 0.0 && cfg.beta1 < 1.0))
       fail("optimizer.beta1: got {}, expected a value in [0, 1); hint: the usual value is 0.9",
@@ -254,8 +262,8 @@ Optimizer::Optimizer(const OptimizerConfig& cfg, std::size_t num_params, Format 
     if (!(cfg.eps >= 0.0))
       fail("optimizer.eps: got {}, expected >= 0; hint: the usual value is 1e-8", cfg.eps);
     // Zero bits are +0 in all three formats: m_0 = v_0 = 0.
-    state_a_.assign(state_size, std::byte{0});
-    state_b_.assign(state_size, std::byte{0});
+    allocate_state(state_a_, state_size);
+    allocate_state(state_b_, state_size);
   }
 }
 
