@@ -1,8 +1,9 @@
-#include "common/huge_pages.hpp"
 #include "data/split.hpp"
 
 #include <cassert>
 #include <utility>
+
+#include "common/huge_pages.hpp"
 
 namespace mixprec {
 
