@@ -48,8 +48,11 @@ void expect_bulk_equals_scalar() {
   }
   std::vector<float> back(src.size());
   convert_to_float(FormatOf<T>::value, bulk.data(), back.data(), src.size());
-  for (std::size_t i = 0; i < src.size(); ++i)
-    if (!std::isnan(src[i])) ASSERT_EQ(back[i], float(bulk[i]));
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    if (!std::isnan(src[i])) {
+      ASSERT_EQ(back[i], float(bulk[i]));
+    }
+  }
 }
 
 TEST(Convert, BulkF16EqualsScalar) { expect_bulk_equals_scalar<f16>(); }
