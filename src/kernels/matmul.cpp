@@ -43,12 +43,15 @@ bool is_reference(const std::string& impl) { return impl.find("ref") != std::str
 struct Matmul::Impl {
   // transpose_b is meaningless for a packed b, which has a key of its own.
   enum class B { kPlain, kTransposed, kPacked };
-  using Key = std::tuple<Format, bool, B, int, int, int>;
+  // What the kernel does to the accumulators before storing them.
+  enum class Epilogue { kNone, kBiasRelu };
+  using Key = std::tuple<Format, bool, B, int, int, int, Epilogue>;
   struct Entry {
     dnnl::matmul primitive;
-    dnnl::memory a, b, c;
+    dnnl::memory a, b, c, bias;
     // The C API with arguments built once: the C++ execute() builds a vector on every call.
-    dnnl_exec_arg_t args[3];
+    dnnl_exec_arg_t args[4];
+    int num_args = 3;
   };
 
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
@@ -59,8 +62,8 @@ struct Matmul::Impl {
   // Emulated path: fp32 copies of the 16-bit operands, grown to the largest shape seen.
   std::vector<float> a32, b32;
 
-  Entry& entry(Format f, bool ta, B b, int m, int n, int k) {
-    Key key{f, ta, b, m, n, k};
+  Entry& entry(Format f, bool ta, B b, int m, int n, int k, Epilogue epilogue = Epilogue::kNone) {
+    Key key{f, ta, b, m, n, k, epilogue};
     auto it = entries.find(key);
     if (it != entries.end()) return it->second;
     auto type = dnnl_type(f);
@@ -68,25 +71,40 @@ struct Matmul::Impl {
     auto b_desc = b == B::kPacked ? packed_desc(k, n, type)
                                   : matrix_desc(k, n, type, b == B::kTransposed);
     auto c_desc = matrix_desc(m, n, dnnl::memory::data_type::f32, false);
-    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a_desc, b_desc, c_desc), engine);
+    const bool bias_relu = epilogue == Epilogue::kBiasRelu;
+    auto bias_desc = matrix_desc(1, n, dnnl::memory::data_type::f32, false);
+    dnnl::primitive_attr attr;
+    if (bias_relu) {
+      dnnl::post_ops ops;
+      ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+      attr.set_post_ops(ops);
+    }
+    dnnl::matmul::primitive_desc pd(
+        bias_relu ? dnnl::matmul::desc(a_desc, b_desc, bias_desc, c_desc)
+                  : dnnl::matmul::desc(a_desc, b_desc, c_desc),
+        attr, engine);
     if (b == B::kPacked && is_reference(pd.impl_info_str()))
       throw std::logic_error("matmul: packed weights reached oneDNN's reference kernel");
     Entry e{dnnl::matmul(pd), dnnl::memory(a_desc, engine, DNNL_MEMORY_NONE),
             dnnl::memory(b_desc, engine, DNNL_MEMORY_NONE),
-            dnnl::memory(c_desc, engine, DNNL_MEMORY_NONE), {}};
+            dnnl::memory(c_desc, engine, DNNL_MEMORY_NONE),
+            dnnl::memory(bias_desc, engine, DNNL_MEMORY_NONE), {}, bias_relu ? 4 : 3};
     Entry& stored = entries.emplace(key, std::move(e)).first->second;
     stored.args[0] = {DNNL_ARG_SRC, stored.a.get()};
     stored.args[1] = {DNNL_ARG_WEIGHTS, stored.b.get()};
     stored.args[2] = {DNNL_ARG_DST, stored.c.get()};
+    stored.args[3] = {DNNL_ARG_BIAS, stored.bias.get()};
     return stored;
   }
 
-  void run(Entry& e, const void* a, const void* b, float* c) {
+  void run(Entry& e, const void* a, const void* b, float* c, const float* bias = nullptr) {
     e.a.set_data_handle(const_cast<void*>(a));
     e.b.set_data_handle(const_cast<void*>(b));
     e.c.set_data_handle(c);
-    dnnl::error::wrap_c_api(dnnl_primitive_execute(e.primitive.get(), stream.get(), 3, e.args),
-                            "matmul execute");
+    if (bias) e.bias.set_data_handle(const_cast<float*>(bias));
+    dnnl::error::wrap_c_api(
+        dnnl_primitive_execute(e.primitive.get(), stream.get(), e.num_args, e.args),
+        "matmul execute");
     stream.wait();
   }
 };
@@ -150,6 +168,12 @@ void Matmul::multiply(Format a_format, const void* a, bool transpose_a, Format b
   }
   const auto b_kind = transpose_b ? Impl::B::kTransposed : Impl::B::kPlain;
   impl_->run(impl_->entry(format, transpose_a, b_kind, m, n, k), a, b, c);
+}
+
+void Matmul::multiply_bias_relu(const float* a, const float* b, const float* bias, float* c,
+                                int m, int n, int k) {
+  impl_->run(impl_->entry(Format::kF32, false, Impl::B::kPlain, m, n, k, Impl::Epilogue::kBiasRelu),
+             a, b, c, bias);
 }
 
 bool Matmul::reads_packed(Format b_format, int k, int n) {

@@ -52,6 +52,13 @@ class Matmul {
   void multiply_packed(Format a_format, const void* a, bool transpose_a, Format b_format,
                        const void* packed_b, float* c, int m, int n, int k);
 
+  // fp32 only: c (m, n) = relu(a (m, k) * b (k, n) + bias (n)), in one pass, the bias and
+  // the relu applied by oneDNN's kernel to the fp32 accumulators before they are stored
+  // (a post-op), where a separate pass would read c back from memory. The same numbers
+  // as multiply() followed by the bias and relu in fp32.
+  void multiply_bias_relu(const float* a, const float* b, const float* bias, float* c, int m,
+                          int n, int k);
+
   // Which path a format takes on this machine (probed once, cached).
   const MatmulPath& path(Format format);
 

@@ -120,6 +120,16 @@ void Mlp::forward_t(const T* w, int batch, Workspace& ws) const {
   const WeightOperand weights = weight_operand(w, ws, true);
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const LayerShape& s = layers[l];
+    if constexpr (std::is_same_v<T, float>) {
+      // fp32 hidden relu layer: oneDNN adds the bias and applies relu to the accumulators
+      // (nothing to round, z not kept), instead of a pass of its own over acc.
+      if (l + 1 < layers.size() && act_ == Activation::kRelu && ws.inputs_z.empty()) {
+        T* a = ws.outputs[l].as<T>();
+        matmul().multiply_bias_relu(x, w + s.w_offset, w + s.b_offset, a, batch, s.out, s.in);
+        x = a;
+        continue;
+      }
+    }
     // acc (B, out) = x (B, in) * w (in, out)
     if (ws.widened_inputs.empty()) {
       multiply_by_weights(compute_, x, weights, s, false, ws.packed_w[l], acc, batch);
