@@ -33,6 +33,12 @@ struct RoundStats {
 template <typename T>
 void round_from_float(const float* src, T* dst, std::size_t n, RoundStats* stats = nullptr);
 
+// The same, shared among the team of the OpenMP parallel region it is called from (every
+// thread must call it; it ends with a barrier), or done by the calling thread alone
+// outside one; the counts of all threads are added to *stats.
+template <typename T>
+void round_from_float_in_team(const float* src, T* dst, std::size_t n, RoundStats* stats);
+
 // Format known only at run time (dst points at n values of `format`).
 void round_from_float(const float* src, Format format, void* dst, std::size_t n,
                       RoundStats* stats = nullptr);

@@ -20,10 +20,13 @@ namespace {
 // Rows are split between threads; within a row, columns go in blocks that fit the stack,
 // converted in and out with the vector conversions and computed in fp32 in between.
 constexpr int kBlock = 256;
-// Fewer values than this run on one thread: a parallel region costs ~5 us on the 2-core
-// VM, more than sharing out e.g. the (128, 10) logits saves.
-constexpr std::int64_t kParallelMin = 32768;
-bool worth_threads(int rows, int cols) { return std::int64_t(rows) * cols >= kParallelMin; }
+
+// Adds one thread's counts to the team's total (after its share of the loop).
+void add_to(RoundStats* total, const RoundStats& mine) {
+  if (total == nullptr) return;
+#pragma omp critical(mixprec_epilogue_stats)
+  *total += mine;
+}
 
 // The activation switch sits outside the loops so that relu vectorises.
 void activation_forward_block(Activation act, const float* z, float* a, int n) {
@@ -71,7 +74,7 @@ inline void round_block(const float* x, T* dst, float* rounded, int n, RoundStat
 template <typename T>
 void bias_activation_forward(const float* acc, const T* bias, Activation act, T* z_out, T* a_out,
                              int batch, int out) {
-#pragma omp parallel for schedule(static)
+#pragma omp for schedule(static)
   for (int i = 0; i < batch; ++i) {
     float b[kBlock], z[kBlock], a[kBlock];
     T z_store[kBlock];
@@ -89,7 +92,7 @@ void bias_activation_forward(const float* acc, const T* bias, Activation act, T*
 
 template <typename T>
 void bias_logits_forward(const float* acc, const T* bias, float* logits, int batch, int out) {
-#pragma omp parallel for schedule(static) if (worth_threads(batch, out))
+#pragma omp for schedule(static)
   for (int i = 0; i < batch; ++i) {
     float b[kBlock], z[kBlock];
     T z_store[kBlock];
@@ -106,22 +109,22 @@ void bias_logits_forward(const float* acc, const T* bias, float* logits, int bat
 template <typename T>
 void activation_backward(const float* da_acc, const T* saved, Activation act, T* dz, int batch,
                          int out, RoundStats* stats) {
-  RoundStats total;
-#pragma omp parallel for schedule(static) reduction(+ : total)
+  RoundStats mine;
+#pragma omp for schedule(static)
   for (int i = 0; i < batch; ++i) {
     float da[kBlock], s[kBlock], d[kBlock];
     T da_store[kBlock];
     const std::size_t row = std::size_t(i) * out;
     for (int j0 = 0; j0 < out; j0 += kBlock) {
       const int n = std::min(kBlock, out - j0);
-      round_block<T>(da_acc + row + j0, da_store, da, n, &total);  // da, between layers
+      round_block<T>(da_acc + row + j0, da_store, da, n, &mine);  // da, between layers
       to_float_array<T>(saved + row + j0, s, std::size_t(n));
       activation_derivative_block(act, s, d, n);
       for (int j = 0; j < n; ++j) d[j] *= da[j];
-      round_block<T>(d, dz + row + j0, nullptr, n, &total);          // dz
+      round_block<T>(d, dz + row + j0, nullptr, n, &mine);          // dz
     }
   }
-  if (stats) *stats += total;
+  add_to(stats, mine);
 }
 
 template <typename T>
@@ -130,8 +133,8 @@ void bias_backward(const T* dz, T* db, int batch, int out, RoundStats* stats) {
   // result does not depend on the thread count.
   constexpr int kColumns = 64;
   const int blocks = (out + kColumns - 1) / kColumns;
-  RoundStats total;
-#pragma omp parallel for schedule(static) if (worth_threads(batch, out)) reduction(+ : total)
+  RoundStats mine;
+#pragma omp for schedule(static)
   for (int b = 0; b < blocks; ++b) {
     const int j0 = b * kColumns, n = std::min(out, j0 + kColumns) - j0;
     float sum[kColumns] = {}, row_values[kColumns];
@@ -139,9 +142,9 @@ void bias_backward(const T* dz, T* db, int batch, int out, RoundStats* stats) {
       to_float_array<T>(dz + std::size_t(i) * out + j0, row_values, std::size_t(n));
       for (int j = 0; j < n; ++j) sum[j] += row_values[j];
     }
-    round_block<T>(sum, db + j0, nullptr, n, &total);
+    round_block<T>(sum, db + j0, nullptr, n, &mine);
   }
-  if (stats) *stats += total;
+  add_to(stats, mine);
 }
 
 #define MIXPREC_INSTANTIATE(T)                                                                  \

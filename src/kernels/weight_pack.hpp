@@ -31,6 +31,11 @@ PackedShape packed_shape(Format format, int k, int n);
 // (k, n), or as its transpose (n, k) when `transposed`. src and dst share `format`.
 void pack_b(Format format, const void* src, bool transposed, int k, int n, void* dst);
 
+// pack_b's work shared among the team of the OpenMP parallel region it is called from
+// (every thread must call it; it ends with a barrier), or done by the calling thread
+// alone outside one. For packing inside a region opened for other work as well.
+void pack_b_in_team(Format format, const void* src, bool transposed, int k, int n, void* dst);
+
 // The same, one value at a time from the offset formulas above: the reference that the
 // vector code is tested against, and the fallback where it does not apply.
 void pack_b_reference(Format format, const void* src, bool transposed, int k, int n, void* dst);

@@ -21,6 +21,22 @@ Buffer packed_buffer(Format format, int k, int n) {
   return Buffer(format, packed_shape(format, k, n).values());
 }
 
+std::size_t packed_values(const Buffer& packed) { return packed.size(); }
+
+// Runs `work` on a team of threads when there are enough `values` of element-wise work to
+// pay for a parallel region (~3.4 us on the 2-core VM), else on this thread alone. The
+// kernels it calls share their loops among whichever team runs them (linear_epilogue.hpp).
+constexpr std::size_t kParallelMin = 32768;
+template <class Work>
+void run_shared(std::size_t values, const Work& work) {
+  if (values >= kParallelMin) {
+#pragma omp parallel
+    work();
+  } else {
+    work();
+  }
+}
+
 }  // namespace
 
 bool packs_operand(Format format, int k, int n) {
@@ -118,12 +134,18 @@ void Mlp::forward_t(const T* w, int batch, Workspace& ws) const {
   const T* x = ws.input.as<T>();
   float* acc = ws.acc.as<float>();
   const WeightOperand weights = weight_operand(w, ws, true);
+  // Each layer's weights are packed before its product: the first layer's on their own,
+  // every later layer's in the region of the previous layer's epilogue.
+  run_shared(packed_values(ws.packed_w[0]), [&] { pack_weights(weights, 0, false, ws.packed_w[0]); });
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const LayerShape& s = layers[l];
+    const bool last = l + 1 == layers.size();
+    Buffer* next_packed = last ? nullptr : &ws.packed_w[l + 1];
     if constexpr (std::is_same_v<T, float>) {
       // fp32 hidden relu layer: oneDNN adds the bias and applies relu to the accumulators
-      // (nothing to round, z not kept), instead of a pass of its own over acc.
-      if (l + 1 < layers.size() && act_ == Activation::kRelu && ws.inputs_z.empty()) {
+      // (nothing to round, z not kept), instead of a pass of its own over acc. (fp32
+      // packs no weights: packs_operand.)
+      if (!last && act_ == Activation::kRelu && ws.inputs_z.empty()) {
         T* a = ws.outputs[l].as<T>();
         matmul().multiply_bias_relu(x, w + s.w_offset, w + s.b_offset, a, batch, s.out, s.in);
         x = a;
@@ -138,42 +160,71 @@ void Mlp::forward_t(const T* w, int batch, Workspace& ws) const {
       convert_to_float(compute_, x, x32, std::size_t(batch) * s.in);
       multiply_by_weights(Format::kF32, x32, weights, s, false, ws.packed_w[l], acc, batch);
     }
-    if (l + 1 == layers.size()) {
-      bias_logits_forward<T>(acc, w + s.b_offset, ws.logits.as<float>(), batch, s.out);
+    if (last) {
+      run_shared(std::size_t(batch) * s.out, [&] {
+        bias_logits_forward<T>(acc, w + s.b_offset, ws.logits.as<float>(), batch, s.out);
+      });
     } else {
       T* z = ws.inputs_z.empty() ? nullptr : ws.inputs_z[l].as<T>();
       T* a = ws.outputs[l].as<T>();
-      bias_activation_forward<T>(acc, w + s.b_offset, act_, z, a, batch, s.out);
+      run_shared(std::size_t(batch) * s.out + packed_values(*next_packed), [&] {
+        bias_activation_forward<T>(acc, w + s.b_offset, act_, z, a, batch, s.out);
+        pack_weights(weights, l + 1, false, *next_packed);
+      });
       x = a;
     }
   }
 }
 
-// c (B, n) = a (B, k) * w, or * w^T when `transpose_w`, for layer s; w is packed into
-// `packed` first unless that buffer is empty (packing does not pay: packs_operand).
-void Mlp::multiply_by_weights(Format a_format, const void* a, const WeightOperand& weights,
-                              const LayerShape& s, bool transpose_w, Buffer& packed, float* c,
-                              int batch) const {
+// Packs layer l's w (or w^T when `transpose_w`) into `packed`, for the products that read
+// it packed; nothing where that buffer is empty (packing does not pay: packs_operand).
+// Shares the work among the calling team (pack_b_in_team).
+void Mlp::pack_weights(const WeightOperand& weights, std::size_t l, bool transpose_w,
+                       Buffer& packed) const {
+  if (packed.size() == 0) return;
+  const LayerShape& s = layout_.layers()[l];
   const int n = transpose_w ? s.in : s.out, k = transpose_w ? s.out : s.in;
-  const void* w = weights.at(s.w_offset);
+  pack_b_in_team(weights.format, weights.at(s.w_offset), transpose_w, k, n, packed.data());
+}
+
+// c (B, n) = a (B, k) * w, or * w^T when `transpose_w`, for layer s: from `packed` where
+// that buffer holds the operand packed (pack_weights), else from the plain weights.
+void Mlp::multiply_by_weights(Format a_format, const void* a, const WeightOperand& weights,
+                              const LayerShape& s, bool transpose_w, const Buffer& packed,
+                              float* c, int batch) const {
+  const int n = transpose_w ? s.in : s.out, k = transpose_w ? s.out : s.in;
   if (packed.size() == 0) {
-    matmul().multiply(a_format, a, false, weights.format, w, transpose_w, c, batch, n, k);
+    matmul().multiply(a_format, a, false, weights.format, weights.at(s.w_offset), transpose_w,
+                      c, batch, n, k);
     return;
   }
-  pack_b(weights.format, w, transpose_w, k, n, packed.data());
   matmul().multiply_packed(a_format, a, false, weights.format, packed.data(), c, batch, n, k);
 }
 
-// dw (in, out) = x^T (in, B) * dz (B, out), with dz packed where that pays (packs_operand).
+bool Mlp::packs_dz(const Workspace& ws, int batch, int out) const {
+  return ws.packed_dz.size() != 0 && packs_operand(compute_, batch, out);
+}
+
+// dw (in, out) = x^T (in, B) * dz (B, out), reading dz packed where packs_dz (packed in
+// the region that wrote dz: after_dz).
 void Mlp::multiply_by_dz(Format x_format, const void* x, Format dz_format, const void* dz,
                          float* dw, int batch, const LayerShape& s, Workspace& ws) const {
-  if (ws.packed_dz.size() == 0 || !packs_operand(compute_, batch, s.out)) {
+  if (!packs_dz(ws, batch, s.out)) {
     matmul().multiply(x_format, x, true, dz_format, dz, false, dw, s.in, s.out, batch);
     return;
   }
-  pack_b(compute_, dz, false, batch, s.out, ws.packed_dz.data());
   matmul().multiply_packed(compute_, x, true, compute_, ws.packed_dz.data(), dw, s.in, s.out,
                            batch);
+}
+
+// What follows dz of layer s once it is complete, shared among the calling team: db (out)
+// = the rounded sum of dz over the batch, and dz packed for the weight-gradient product.
+template <typename T>
+void Mlp::after_dz(const T* dz, T* db, int batch, const LayerShape& s, Workspace& ws,
+                   RoundStats* params) const {
+  bias_backward<T>(dz, db, batch, s.out, params);
+  if (packs_dz(ws, batch, s.out))
+    pack_b_in_team(compute_, dz, false, batch, s.out, ws.packed_dz.data());
 }
 
 template <typename T>
@@ -186,8 +237,14 @@ RoundStats Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStat
   const WeightOperand weights = weight_operand(w, ws, false);
   // dz of the output layer: the scaled loss gradient, rounded (a tensor between layers).
   T* dz = ws.dz[0].as<T>();
-  round_from_float<T>(ws.dlogits.as<float>(), dz, std::size_t(batch) * layout_.num_classes(),
-                      &between_layers);
+  {
+    const LayerShape& s = layers[std::size_t(last)];
+    const std::size_t values = std::size_t(batch) * s.out;
+    round_from_float<T>(ws.dlogits.as<float>(), dz, values, &between_layers);
+    run_shared(values, [&] { after_dz<T>(dz, g + s.b_offset, batch, s, ws, &params); });
+  }
+  // One parallel region per stretch of element-wise work between two products (they cost
+  // ~3.4 us each here): [round dw_l, pack w_l^T], then [dz_{l-1}; db_{l-1}, pack dz_{l-1}].
   for (int l = last; l >= 0; --l) {
     const LayerShape& s = layers[l];
     // The products' operands: as stored, or widened to fp32 once (emulated path).
@@ -202,20 +259,28 @@ RoundStats Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStat
     }
     // dw (in, out) = x^T (in, B) * dz (B, out), rounded into the gradient buffer
     // (fp32 needs no rounding: the product goes straight into the gradients).
+    Buffer& packed_wt = ws.packed_wt[std::size_t(l)];
     if constexpr (std::is_same_v<T, float>) {
       multiply_by_dz(x_format, x, dz_format, dz_operand, g + s.w_offset, batch, s, ws);
+      run_shared(packed_values(packed_wt), [&] { pack_weights(weights, l, true, packed_wt); });
     } else {
       multiply_by_dz(x_format, x, dz_format, dz_operand, dw_acc, batch, s, ws);
-      round_from_float<T>(dw_acc, g + s.w_offset, std::size_t(s.in) * s.out, &params);
+      const std::size_t values = std::size_t(s.in) * s.out;
+      run_shared(values + packed_values(packed_wt), [&] {
+        round_from_float_in_team<T>(dw_acc, g + s.w_offset, values, &params);
+        pack_weights(weights, l, true, packed_wt);
+      });
     }
-    // db (out) = sum over the batch of dz
-    bias_backward<T>(dz, g + s.b_offset, batch, s.out, &params);
     if (l == 0) break;  // the input needs no gradient
     // da (B, in) = dz (B, out) * w^T (out, in); then dz_prev = da * act'(...)
-    multiply_by_weights(dz_format, dz_operand, weights, s, true, ws.packed_wt[l], acc, batch);
+    multiply_by_weights(dz_format, dz_operand, weights, s, true, packed_wt, acc, batch);
     const T* saved = ws.inputs_z.empty() ? ws.outputs[l - 1].as<T>() : ws.inputs_z[l - 1].as<T>();
     T* dz_prev = ws.dz[(last - l + 1) % 2].as<T>();
-    activation_backward<T>(acc, saved, act_, dz_prev, batch, s.in, &between_layers);
+    const LayerShape& prev = layers[l - 1];
+    run_shared(std::size_t(batch) * s.in, [&] {
+      activation_backward<T>(acc, saved, act_, dz_prev, batch, s.in, &between_layers);
+      after_dz<T>(dz_prev, g + prev.b_offset, batch, prev, ws, &params);
+    });
     dz = dz_prev;
   }
   if (stats) {

@@ -35,8 +35,8 @@ struct Workspace {
   // Emulated matmul path only (a 16-bit format without a native kernel): all weights
   // widened exactly to fp32 once per forward pass, instead of once per product.
   Buffer widened_weights;
-  // Operands packed for oneDNN's kernels (kernels/weight_pack.hpp), repacked before each
-  // use: packed_w[l] = w_l for the forward product, packed_wt[l] = w_l^T for backward's
+  // Operands packed for oneDNN's kernels (kernels/weight_pack.hpp), repacked each step
+  // before their use: packed_w[l] = w_l for the forward product, packed_wt[l] = w_l^T for backward's
   // da product (training, l >= 1), packed_dz = dz for the weight-gradient product
   // (training). A buffer is empty where packing does not pay (packs_operand); the product
   // then reads the plain operand.
@@ -89,9 +89,15 @@ class Mlp {
   };
   template <typename T>
   WeightOperand weight_operand(const T* w, Workspace& ws, bool refresh) const;
+  void pack_weights(const WeightOperand& weights, std::size_t l, bool transpose_w,
+                    Buffer& packed) const;
   void multiply_by_weights(Format a_format, const void* a, const WeightOperand& weights,
-                           const LayerShape& s, bool transpose_w, Buffer& packed, float* c,
+                           const LayerShape& s, bool transpose_w, const Buffer& packed, float* c,
                            int batch) const;
+  bool packs_dz(const Workspace& ws, int batch, int out) const;
+  template <typename T>
+  void after_dz(const T* dz, T* db, int batch, const LayerShape& s, Workspace& ws,
+                RoundStats* params) const;
   void multiply_by_dz(Format x_format, const void* x, Format dz_format, const void* dz,
                       float* dw, int batch, const LayerShape& s, Workspace& ws) const;
   template <typename T>

@@ -2,7 +2,8 @@
 //   cast:      round_from_float, fp32 -> f16/bf16 over all 669,706 parameters (the mixed
 //              modes' working copy), with and without the rounding statistics
 //   epilogues: bias_activation_forward and activation_backward at (128, 512), the hidden
-//              layers of the benchmark MLP, per compute format
+//              layers of the benchmark MLP, per compute format, each in a parallel region
+//              of its own (in training they share one with the work next to them)
 #include <benchmark/benchmark.h>
 
 #include "bench_data.hpp"
@@ -43,6 +44,7 @@ void BM_BiasActivationForward(benchmark::State& state) {
   const Buffer bias = random_buffer(FormatOf<T>::value, kWidth, 0.1f, 3);
   Buffer z(FormatOf<T>::value, n), a(FormatOf<T>::value, n);
   for (auto _ : state) {
+#pragma omp parallel
     bias_activation_forward<T>(acc.as<float>(), bias.as<T>(), act, z.as<T>(), a.as<T>(), kBatch,
                                kWidth);
     benchmark::DoNotOptimize(a.data());
@@ -63,6 +65,7 @@ void BM_ActivationBackward(benchmark::State& state) {
   Buffer dz(FormatOf<T>::value, n);
   RoundStats stats;
   for (auto _ : state) {
+#pragma omp parallel
     activation_backward<T>(da.as<float>(), saved.as<T>(), act, dz.as<T>(), kBatch, kWidth,
                            &stats);
     benchmark::DoNotOptimize(dz.data());
