@@ -217,14 +217,15 @@ void Mlp::multiply_by_dz(Format x_format, const void* x, Format dz_format, const
                            batch);
 }
 
-// What follows dz of layer s once it is complete, shared among the calling team: db (out)
-// = the rounded sum of dz over the batch, and dz packed for the weight-gradient product.
+// What follows dz of layer s once it is complete, shared among the calling team: dz packed
+// for the weight-gradient product, and db (out) = the rounded sum of dz over the batch.
+// In this order: packing first measured 5-10 us faster per layer than after the sum.
 template <typename T>
 void Mlp::after_dz(const T* dz, T* db, int batch, const LayerShape& s, Workspace& ws,
                    RoundStats* params) const {
-  bias_backward<T>(dz, db, batch, s.out, params);
   if (packs_dz(ws, batch, s.out))
     pack_b_in_team(compute_, dz, false, batch, s.out, ws.packed_dz.data());
+  bias_backward<T>(dz, db, batch, s.out, params);
 }
 
 template <typename T>
