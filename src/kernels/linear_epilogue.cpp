@@ -74,6 +74,10 @@ inline void round_block(const float* x, T* dst, float* rounded, int n, RoundStat
 template <typename T>
 void bias_activation_forward(const float* acc, const T* bias, Activation act, T* z_out, T* a_out,
                              int batch, int out) {
+  // relu with z not kept: a = round(relu(z)) is the same value as relu(round(z)), bit for
+  // bit (rounding is monotone and keeps zero and its sign; a NaN z gives 0 either way), so
+  // z is not rounded and widened back first.
+  const bool relu_only = act == Activation::kRelu && z_out == nullptr;
 #pragma omp for schedule(static)
   for (int i = 0; i < batch; ++i) {
     float b[kBlock], z[kBlock], a[kBlock];
@@ -83,7 +87,7 @@ void bias_activation_forward(const float* acc, const T* bias, Activation act, T*
       const int n = std::min(kBlock, out - j0);
       to_float_array<T>(bias + j0, b, std::size_t(n));
       for (int j = 0; j < n; ++j) z[j] = acc[row + j0 + j] + b[j];
-      round_block<T>(z, z_out ? z_out + row + j0 : z_store, z, n, nullptr);
+      if (!relu_only) round_block<T>(z, z_out ? z_out + row + j0 : z_store, z, n, nullptr);
       activation_forward_block(act, z, a, n);
       from_float_array<T>(a, a_out + row + j0, std::size_t(n));
     }
