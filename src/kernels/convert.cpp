@@ -170,6 +170,24 @@ void round_from_float(const float* src, Format format, void* dst, std::size_t n,
   });
 }
 
+void convert_to_float_in_team(Format format, const void* src, float* dst, std::size_t n) {
+  dispatch_format(format, [&](auto tag) {
+    using T = decltype(tag);
+    const T* in = static_cast<const T*>(src);
+    const std::int64_t blocks = std::int64_t((n + kChunk - 1) / kChunk);
+#pragma omp for schedule(static)
+    for (std::int64_t b = 0; b < blocks; ++b) {
+      const std::size_t begin = std::size_t(b) * kChunk;
+      const std::size_t len = std::min(kChunk, n - begin);
+      if constexpr (std::is_same_v<T, float>) {
+        if (in != dst) std::memcpy(dst + begin, in + begin, len * sizeof(float));
+      } else {
+        to_float_array<T>(in + begin, dst + begin, len);
+      }
+    }
+  });
+}
+
 void convert_to_float(Format format, const void* src, float* dst, std::size_t n) {
   dispatch_format(format, [&](auto tag) {
     using T = decltype(tag);

@@ -55,5 +55,8 @@ void round_and_count(const float* src, T* dst, std::size_t n, RoundStats& s);
 
 // Exact widening to fp32.
 void convert_to_float(Format format, const void* src, float* dst, std::size_t n);
+// The same, shared among the team of the OpenMP parallel region it is called from (every
+// thread must call it; it ends with a barrier), or done by the calling thread alone.
+void convert_to_float_in_team(Format format, const void* src, float* dst, std::size_t n);
 
 }  // namespace mixprec

@@ -103,11 +103,18 @@ std::size_t Workspace::scratch_bytes() const {
   return bytes;
 }
 
-template <typename T>
-Mlp::WeightOperand Mlp::weight_operand(const T* w, Workspace& ws, bool refresh) const {
+// The weights as the products read them (widened by prepare_weights on the emulated path).
+Mlp::WeightOperand Mlp::weight_operand(const void* w, const Workspace& ws) const {
   if (ws.widened_weights.size() == 0) return {compute_, w, bytes_per_value(compute_)};
-  if (refresh) convert_to_float(compute_, w, ws.widened_weights.as<float>(), layout_.size());
   return {Format::kF32, ws.widened_weights.data(), 4};
+}
+
+void Mlp::prepare_weights(const void* weights, Workspace& ws) const {
+  if (ws.widened_weights.size() != 0)
+    convert_to_float_in_team(compute_, weights, ws.widened_weights.as<float>(), layout_.size());
+  pack_weights(weight_operand(weights, ws), 0, false, ws.packed_w[0]);
+#pragma omp single nowait
+  ws.weights_prepared = true;
 }
 
 void Mlp::forward(const void* weights, int batch, Workspace& ws) const {
@@ -133,10 +140,15 @@ void Mlp::forward_t(const T* w, int batch, Workspace& ws) const {
   const auto& layers = layout_.layers();
   const T* x = ws.input.as<T>();
   float* acc = ws.acc.as<float>();
-  const WeightOperand weights = weight_operand(w, ws, true);
-  // Each layer's weights are packed before its product: the first layer's on their own,
-  // every later layer's in the region of the previous layer's epilogue.
-  run_shared(packed_values(ws.packed_w[0]), [&] { pack_weights(weights, 0, false, ws.packed_w[0]); });
+  // Each layer's weights are packed before its product: the first layer's here (or by
+  // the caller, overlapped with its own work: prepare_weights), every later layer's in the
+  // region of the previous layer's epilogue.
+  if (!ws.weights_prepared) {
+    run_shared(packed_values(ws.packed_w[0]) + ws.widened_weights.size(),
+               [&] { prepare_weights(w, ws); });
+  }
+  ws.weights_prepared = false;
+  const WeightOperand weights = weight_operand(w, ws);
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const LayerShape& s = layers[l];
     const bool last = l + 1 == layers.size();
@@ -235,7 +247,7 @@ RoundStats Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStat
   const int last = int(layers.size()) - 1;
   float* acc = ws.acc.as<float>();
   float* dw_acc = ws.dw_acc.size() ? ws.dw_acc.as<float>() : nullptr;
-  const WeightOperand weights = weight_operand(w, ws, false);
+  const WeightOperand weights = weight_operand(w, ws);
   // dz of the output layer: the scaled loss gradient, rounded (a tensor between layers).
   T* dz = ws.dz[0].as<T>();
   {

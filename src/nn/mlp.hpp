@@ -47,6 +47,9 @@ struct Workspace {
   // instead of once inside each product.
   std::vector<Buffer> widened_inputs;
   Buffer widened_dz;
+  // Set by Mlp::prepare_weights (the weights of the coming forward() are already widened
+  // and the first layer's packed), cleared by forward().
+  bool weights_prepared = false;
 
   // Bytes of activations kept for backward (each layer's input, and z for gelu) at full
   // capacity: all in the compute format, so a 16-bit mode halves them exactly.
@@ -68,6 +71,11 @@ class Mlp {
   // leaves the fp32 logits in ws.logits. backward() must follow the forward() of the same
   // weights: it reads what forward saved (activations, and widened weights if emulated).
   void forward(const void* weights, int batch, Workspace& ws) const;
+  // What forward() does first to the weights, shared among the calling team so that a
+  // caller can overlap it with work of its own in one parallel region (the trainer: with
+  // the gather of the batch): the widening to fp32 on the emulated path, and the packing
+  // of the first layer's weights where they are read packed. Then forward() skips it.
+  void prepare_weights(const void* weights, Workspace& ws) const;
 
   // Reads ws.dlogits (fp32, already scaled) and what forward saved; writes every parameter's
   // gradient, rounded to the compute format, into grads (layout().size() values).
@@ -87,8 +95,7 @@ class Mlp {
       return static_cast<const std::byte*>(data) + offset * value_bytes;
     }
   };
-  template <typename T>
-  WeightOperand weight_operand(const T* w, Workspace& ws, bool refresh) const;
+  WeightOperand weight_operand(const void* w, const Workspace& ws) const;
   void pack_weights(const WeightOperand& weights, std::size_t l, bool transpose_w,
                     Buffer& packed) const;
   void multiply_by_weights(Format a_format, const void* a, const WeightOperand& weights,

@@ -50,16 +50,24 @@ Trainer::Trainer(const Config& cfg, const DataSplits& data)
 
 void Trainer::gather(const Dataset& set, const std::int32_t* rows, int batch, Workspace& ws) {
   // x_0 (B, in) = the batch's rows, rounded to the compute format (NUMERICS.md step 2).
+  // In the same parallel region, the weights are prepared for the forward pass (widened on
+  // the emulated path, the first layer packed): that work reads the weights the optimizer
+  // has just written, and overlaps with the wait for the batch's rows from memory.
   const int dim = set.dim();
+  const void* weights = params_.matmul_weights();
   dispatch_format(policy_.compute, [&](auto tag) {
     using T = decltype(tag);
     T* x = ws.input.as<T>();
     // The plain vector conversion per row: round_from_float would open a (nested, serial)
     // parallel region for every row, which cost more than the conversion itself.
-#pragma omp parallel for schedule(static)
-    for (int i = 0; i < batch; ++i)
-      from_float_array<T>(set.x.data() + std::size_t(rows[i]) * dim, x + std::size_t(i) * dim,
-                          std::size_t(dim));
+#pragma omp parallel
+    {
+#pragma omp for schedule(static) nowait
+      for (int i = 0; i < batch; ++i)
+        from_float_array<T>(set.x.data() + std::size_t(rows[i]) * dim,
+                            x + std::size_t(i) * dim, std::size_t(dim));
+      mlp_.prepare_weights(weights, ws);
+    }
   });
   for (int i = 0; i < batch; ++i) batch_labels_[i] = set.y[rows[i]];
 }
