@@ -21,8 +21,6 @@ Buffer packed_buffer(Format format, int k, int n) {
   return Buffer(format, packed_shape(format, k, n).values());
 }
 
-std::size_t packed_values(const Buffer& packed) { return packed.size(); }
-
 // Runs `work` on a team of threads when there are enough `values` of element-wise work to
 // pay for a parallel region (~3.4 us on the 2-core VM), else on this thread alone. The
 // kernels it calls share their loops among whichever team runs them (linear_epilogue.hpp).
@@ -144,7 +142,7 @@ void Mlp::forward_t(const T* w, int batch, Workspace& ws) const {
   // the caller, overlapped with its own work: prepare_weights), every later layer's in the
   // region of the previous layer's epilogue.
   if (!ws.weights_prepared) {
-    run_shared(packed_values(ws.packed_w[0]) + ws.widened_weights.size(),
+    run_shared(ws.packed_w[0].size() + ws.widened_weights.size(),
                [&] { prepare_weights(w, ws); });
   }
   ws.weights_prepared = false;
@@ -179,7 +177,7 @@ void Mlp::forward_t(const T* w, int batch, Workspace& ws) const {
     } else {
       T* z = ws.inputs_z.empty() ? nullptr : ws.inputs_z[l].as<T>();
       T* a = ws.outputs[l].as<T>();
-      run_shared(std::size_t(batch) * s.out + packed_values(*next_packed), [&] {
+      run_shared(std::size_t(batch) * s.out + next_packed->size(), [&] {
         bias_activation_forward<T>(acc, w + s.b_offset, act_, z, a, batch, s.out);
         pack_weights(weights, l + 1, false, *next_packed);
       });
@@ -275,11 +273,11 @@ RoundStats Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStat
     Buffer& packed_wt = ws.packed_wt[std::size_t(l)];
     if constexpr (std::is_same_v<T, float>) {
       multiply_by_dz(x_format, x, dz_format, dz_operand, g + s.w_offset, batch, s, ws);
-      run_shared(packed_values(packed_wt), [&] { pack_weights(weights, l, true, packed_wt); });
+      run_shared(packed_wt.size(), [&] { pack_weights(weights, l, true, packed_wt); });
     } else {
       multiply_by_dz(x_format, x, dz_format, dz_operand, dw_acc, batch, s, ws);
       const std::size_t values = std::size_t(s.in) * s.out;
-      run_shared(values + packed_values(packed_wt), [&] {
+      run_shared(values + packed_wt.size(), [&] {
         round_from_float_in_team<T>(dw_acc, g + s.w_offset, values, &params);
         pack_weights(weights, l, true, packed_wt);
       });
