@@ -189,25 +189,12 @@ void convert_to_float_in_team(Format format, const void* src, float* dst, std::s
 }
 
 void convert_to_float(Format format, const void* src, float* dst, std::size_t n) {
-  dispatch_format(format, [&](auto tag) {
-    using T = decltype(tag);
-    const T* in = static_cast<const T*>(src);
-    if constexpr (std::is_same_v<T, float>) {
-      if (in != dst) std::memcpy(dst, in, n * sizeof(float));
-    } else {
-      if (n < kParallelMin) {
-        to_float_array<T>(in, dst, n);  // no region, not even an inactive one (~1.3 us)
-        return;
-      }
-      const std::int64_t blocks = std::int64_t((n + kChunk - 1) / kChunk);
-#pragma omp parallel for schedule(static)
-      for (std::int64_t b = 0; b < blocks; ++b) {
-        const std::size_t begin = std::size_t(b) * kChunk;
-        const std::size_t len = std::min(kChunk, n - begin);
-        to_float_array<T>(in + begin, dst + begin, len);
-      }
-    }
-  });
+  if (format != Format::kF32 && n >= kParallelMin) {
+#pragma omp parallel
+    convert_to_float_in_team(format, src, dst, n);
+  } else {
+    convert_to_float_in_team(format, src, dst, n);  // no region, not even an inactive one
+  }
 }
 
 }  // namespace mixprec

@@ -36,9 +36,9 @@ struct Workspace {
   // widened exactly to fp32 once per forward pass, instead of once per product.
   Buffer widened_weights;
   // Operands packed for oneDNN's kernels (kernels/weight_pack.hpp), repacked each step
-  // before their use: packed_w[l] = w_l for the forward product, packed_wt[l] = w_l^T for backward's
-  // da product (training, l >= 1), packed_dz = dz for the weight-gradient product
-  // (training). A buffer is empty where packing does not pay (packs_operand); the product
+  // before their use: packed_w[l] = w_l for the forward product, packed_wt[l] = w_l^T for
+  // backward's da product (training, l >= 1), packed_dz = dz for the weight-gradient
+  // product (training). A buffer is empty where packing does not pay (packs_operand); the product
   // then reads the plain operand.
   std::vector<Buffer> packed_w, packed_wt;
   Buffer packed_dz;
