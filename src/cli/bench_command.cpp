@@ -221,6 +221,8 @@ int run_bench(const BenchOptions& options) {
           std::ifstream log(root / "log.txt");
           std::string last, line;
           while (std::getline(log, line)) last = line;
+          // The child's own one-line error, without its "mixprec: error: " prefix.
+          if (const auto at = last.find("error: "); at != std::string::npos) last.erase(0, at + 7);
           fs::remove_all(root);
           fail("bench: training {} failed: {}", to_string(p), last);
         }

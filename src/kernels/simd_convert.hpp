@@ -2,15 +2,19 @@
 // Fast array conversions between fp32 and the 16-bit formats, for the hot loops.
 // GCC builds of Eigen 3.4 convert one value at a time in software (its F16C test is
 // clang-only), which made the 16-bit modes slower than fp32; these use the CPU's vector
-// conversions where the build targets them and Eigen's scalar code otherwise. Both round
-// to nearest even with IEEE subnormals, inf and NaN (tests/kernels pins them to Eigen).
+// conversions where the build targets them (AVX-512, 16 values at a time; else AVX2 with
+// F16C, 8 at a time) and Eigen's scalar code otherwise. All round to nearest even with
+// IEEE subnormals, inf and NaN (tests/kernels pins them to Eigen on every bit pattern).
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__F16C__))
 #include <immintrin.h>
+#endif
+#if !defined(__AVX512F__) && defined(__AVX2__) && defined(__F16C__)
+#define MIXPREC_HAS_AVX2_CONVERT 1
 #endif
 
 #include "precision/format.hpp"
@@ -46,6 +50,33 @@ inline __m512i rounded_bits_x16(__m512 x) {
 }
 #endif
 
+#if defined(MIXPREC_HAS_AVX2_CONVERT)
+// 8 values rounded to bf16 (RNE, as bf16_bits_from_float), narrowed to 16-bit lanes.
+inline __m128i bf16_bits_x8(__m256 x) {
+  const __m256i u = _mm256_castps_si256(x);
+  const __m256i high = _mm256_srli_epi32(u, 16);
+  const __m256i lsb = _mm256_and_si256(high, _mm256_set1_epi32(1));
+  const __m256i r = _mm256_srli_epi32(
+      _mm256_add_epi32(u, _mm256_add_epi32(_mm256_set1_epi32(0x7fff), lsb)), 16);
+  const __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+  const __m256i bits =
+      _mm256_blendv_epi8(r, _mm256_or_si256(high, _mm256_set1_epi32(0x0040)), nan);
+  // Every lane holds a value below 2^16, so the unsigned saturating pack only narrows.
+  return _mm_packus_epi32(_mm256_castsi256_si128(bits), _mm256_extracti128_si256(bits, 1));
+}
+
+// 8 values rounded to T, as 16-bit lanes (F16C's vcvtps2ph rounds to nearest even with
+// IEEE subnormals; MXCSR's DAZ, which would flush its subnormal inputs, is never set).
+template <typename T>
+inline __m128i rounded_bits_x8(__m256 x) {
+  if constexpr (std::is_same_v<T, bf16>) {
+    return bf16_bits_x8(x);
+  } else {
+    return _mm256_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT);
+  }
+}
+#endif
+
 #if defined(__AVX512BF16__) && defined(__AVX512BW__) && defined(__AVX512DQ__) && \
     defined(__AVX512VL__)
 #define MIXPREC_HAS_VCVTNEPS2BF16 1
@@ -73,6 +104,12 @@ inline void to_float_array(const T* src, float* dst, std::size_t n) {
       const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
       _mm512_storeu_si512(dst + i, _mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
     }
+#elif defined(MIXPREC_HAS_AVX2_CONVERT)
+    for (; i + 8 <= n; i += 8) {
+      const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
+                          _mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+    }
 #endif
     for (; i < n; ++i) {
       const std::uint32_t u = std::uint32_t(s[i]) << 16;
@@ -84,6 +121,10 @@ inline void to_float_array(const T* src, float* dst, std::size_t n) {
     for (; i + 16 <= n; i += 16)
       _mm512_storeu_ps(dst + i, _mm512_cvtph_ps(_mm256_loadu_si256(
                                     reinterpret_cast<const __m256i*>(src + i))));
+#elif defined(MIXPREC_HAS_AVX2_CONVERT)
+    for (; i + 8 <= n; i += 8)
+      _mm256_storeu_ps(dst + i,
+                       _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i))));
 #endif
     for (; i < n; ++i) dst[i] = static_cast<float>(src[i]);
   }
@@ -104,6 +145,9 @@ inline void from_float_array(const float* src, T* dst, std::size_t n) {
     for (; i + 16 <= n; i += 16)
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + i),
                           _mm512_cvtepi32_epi16(rounded_bits_x16<bf16>(_mm512_loadu_ps(src + i))));
+#elif defined(MIXPREC_HAS_AVX2_CONVERT)
+    for (; i + 8 <= n; i += 8)
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(d + i), bf16_bits_x8(_mm256_loadu_ps(src + i)));
 #endif
     for (; i < n; ++i) d[i] = bf16_bits_from_float(src[i]);
   } else {
@@ -113,6 +157,10 @@ inline void from_float_array(const float* src, T* dst, std::size_t n) {
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
                           _mm512_cvtps_ph(_mm512_loadu_ps(src + i),
                                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+#elif defined(MIXPREC_HAS_AVX2_CONVERT)
+    for (; i + 8 <= n; i += 8)
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
+                       _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT));
 #endif
     for (; i < n; ++i) dst[i] = T(src[i]);
   }

@@ -21,6 +21,23 @@ std::vector<float> tricky_values() {
                           std::numeric_limits<float>::infinity(),
                           -std::numeric_limits<float>::infinity(),
                           std::numeric_limits<float>::quiet_NaN()};
+  // Every bf16 value, and the fp32 values just below, at and above the tie after it
+  // (an fp32 tail of 0x7fff, 0x8000, 0x8001): all exponents, subnormals, inf and NaN.
+  for (std::uint32_t high = 0; high < 65536; ++high) {
+    for (std::uint32_t tail : {0x0000u, 0x7fffu, 0x8000u, 0x8001u}) {
+      const std::uint32_t bits = high << 16 | tail;
+      float f;
+      std::memcpy(&f, &bits, 4);
+      v.push_back(f);
+    }
+  }
+  // Every fp16 value and the midpoint to the next one up (its ties; exact in fp32).
+  for (std::uint32_t h = 0; h < 0x7c00; ++h) {
+    const float lo = float(Eigen::numext::bit_cast<f16>(std::uint16_t(h)));
+    const float hi = float(Eigen::numext::bit_cast<f16>(std::uint16_t(h + 1)));
+    for (float x : {lo, -lo, float((double(lo) + double(hi)) / 2), -float((double(lo) + double(hi)) / 2)})
+      v.push_back(x);
+  }
   std::mt19937 rng(1);
   for (int i = 0; i < 100000; ++i) {
     std::uint32_t bits = rng();
