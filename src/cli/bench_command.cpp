@@ -265,7 +265,9 @@ int run_bench(const BenchOptions& options) {
                  "numbers are not the hardware's; rerun on an idle machine", kBusyCpuShare);
   out["threads"] = threads;
   out["config"] = options.config_path;
-  out["peak_used"] = {{"fp32_gflops", fp32_peak}, {"bf16_gflops", bf16_peak},
+  // null, not 0, where this CPU has no bf16 dot-product instruction to measure.
+  out["peak_used"] = {{"fp32_gflops", fp32_peak},
+                      {"bf16_gflops", bf16_peak > 0 ? nlohmann::json(bf16_peak) : nlohmann::json()},
                       {"note", "share_of_peak divides by the bf16 peak for native bf16, else the fp32 peak"}};
   std::cout << out.dump(2) << std::endl;
   return 0;
