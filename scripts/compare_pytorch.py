@@ -3,6 +3,7 @@
 PyTorch and with mixprec in the same session, and print JSON with samples/s and ratios.
 
     scripts/compare_pytorch.py [--data ../shared/data/fashion-mnist] [--epochs 3] [--threads 2]
+                               [--modes fp32,bf16-mixed]
 
 PyTorch comes from Debian (python3-torch 1.13) with OpenBLAS (libopenblas0-openmp): the
 script installs both when run as root. Debian's default BLAS is the slow reference one; with
@@ -108,23 +109,40 @@ def mixprec_run(binary, data, precision, epochs, threads):
         return json.load(f)["time"]["median_samples_per_s"]
 
 
+def cpu_has(flag):
+    """Whether /proc/cpuinfo lists the flag (PyTorch's fast bf16 kernels need avx512_bf16)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return any(line.startswith("flags") and flag in line.split() for line in f)
+    except OSError:
+        return None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=os.path.join(ROOT, "data/fashion-mnist"))
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--binary", default=os.path.join(ROOT, "build/mixprec"))
+    ap.add_argument("--modes", default="fp32,bf16-mixed",
+                    help="comma-separated, from fp32 and bf16-mixed (PyTorch's CPU bf16 without "
+                         "AVX512-BF16 is a slow software path: fp32 alone saves minutes there)")
     args = ap.parse_args()
+    modes = args.modes.split(",")
+    for m in modes:
+        if m not in ("fp32", "bf16-mixed"):
+            ap.error(f"--modes: unknown mode '{m}'; expected fp32 and/or bf16-mixed")
     ensure_torch()
     import torch
     x = torch.from_numpy(read_idx(os.path.join(args.data, "train-images-idx3-ubyte.gz")).astype("float32") / 255.0)
     y = torch.from_numpy(read_idx(os.path.join(args.data, "train-labels-idx1-ubyte.gz")).astype("int64"))
 
     result = {"torch_version": torch.__version__, "threads": args.threads, "epochs": args.epochs,
-              "blas": loaded_blas(),
+              "blas": loaded_blas(), "cpu_has_avx512_bf16": cpu_has("avx512_bf16"),
               "openblas_env": {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS")}}
     rows = {}
-    for name, mode, bf16 in (("fp32", "fp32", False), ("bf16", "bf16-mixed", True)):
+    for mode in modes:
+        bf16 = mode == "bf16-mixed"
         theirs = torch_run(x, y, args.epochs, bf16, args.threads, 0)
         ours = mixprec_run(args.binary, args.data, mode, args.epochs, args.threads)
         rows[mode] = {"pytorch_samples_per_s": theirs, "mixprec_samples_per_s": ours,

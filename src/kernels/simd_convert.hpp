@@ -64,17 +64,6 @@ inline __m128i bf16_bits_x8(__m256 x) {
   // Every lane holds a value below 2^16, so the unsigned saturating pack only narrows.
   return _mm_packus_epi32(_mm256_castsi256_si128(bits), _mm256_extracti128_si256(bits, 1));
 }
-
-// 8 values rounded to T, as 16-bit lanes (F16C's vcvtps2ph rounds to nearest even with
-// IEEE subnormals; MXCSR's DAZ, which would flush its subnormal inputs, is never set).
-template <typename T>
-inline __m128i rounded_bits_x8(__m256 x) {
-  if constexpr (std::is_same_v<T, bf16>) {
-    return bf16_bits_x8(x);
-  } else {
-    return _mm256_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT);
-  }
-}
 #endif
 
 #if defined(__AVX512BF16__) && defined(__AVX512BW__) && defined(__AVX512DQ__) && \
@@ -158,6 +147,8 @@ inline void from_float_array(const float* src, T* dst, std::size_t n) {
                           _mm512_cvtps_ph(_mm512_loadu_ps(src + i),
                                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
 #elif defined(MIXPREC_HAS_AVX2_CONVERT)
+    // F16C's vcvtps2ph: RNE with IEEE subnormals (MXCSR's DAZ, which would read subnormal
+    // inputs as zero, is never set).
     for (; i + 8 <= n; i += 8)
       _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
                        _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT));
