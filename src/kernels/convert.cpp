@@ -110,6 +110,42 @@ void round_and_count(const float* src, T* dst, std::size_t n, RoundStats& s) {
   _mm512_store_si512(lanes, nonzero_lanes);
   for (std::uint32_t c : lanes) nonzero += c;
   s += RoundStats{i, nonzero, underflow, overflow, nonfinite};
+#elif defined(MIXPREC_HAS_AVX2_CONVERT)
+  // The AVX-512 loop's tests, 8 values at a time on 32-bit lanes (all-ones where true).
+  const __m256i abs_mask = _mm256_set1_epi32(0x7fffffff), out_abs_mask = _mm256_set1_epi32(0x7fff),
+                f32_inf = _mm256_set1_epi32(0x7f800000), inf16 = _mm256_set1_epi32(inf_bits(T{})),
+                zero = _mm256_setzero_si256();
+  std::uint64_t underflow = 0, overflow = 0, nonfinite = 0;
+  auto* out = reinterpret_cast<std::uint16_t*>(dst);
+  auto count = [](__m256i lanes) { return __builtin_popcount(_mm256_movemask_ps(_mm256_castsi256_ps(lanes))); };
+  __m256i zero_inputs = zero;  // per lane, the inputs that were zero (subtracting -1 adds 1)
+  for (; i + 8 <= n; i += 8) {
+    const __m256 x = _mm256_loadu_ps(src + i);
+    __m128i narrow;
+    if constexpr (std::is_same_v<T, bf16>) {
+      narrow = bf16_bits_x8(x);
+    } else {
+      narrow = _mm256_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT);
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), narrow);
+    const __m256i in_abs = _mm256_and_si256(_mm256_castps_si256(x), abs_mask);
+    const __m256i out_abs = _mm256_and_si256(_mm256_cvtepu16_epi32(narrow), out_abs_mask);
+    const __m256i in_zero = _mm256_cmpeq_epi32(in_abs, zero);
+    zero_inputs = _mm256_sub_epi32(zero_inputs, in_zero);
+    const __m256i lost = _mm256_andnot_si256(in_zero, _mm256_cmpeq_epi32(out_abs, zero));
+    const __m256i out_nonfinite = _mm256_cmpgt_epi32(out_abs, _mm256_sub_epi32(inf16, _mm256_set1_epi32(1)));
+    const __m256i rare = _mm256_or_si256(lost, out_nonfinite);
+    if (_mm256_testz_si256(rare, rare)) continue;  // the common case: nothing to count
+    const __m256i in_finite = _mm256_cmpgt_epi32(f32_inf, in_abs);
+    underflow += count(lost);
+    overflow += count(_mm256_and_si256(in_finite, _mm256_cmpeq_epi32(out_abs, inf16)));
+    nonfinite += count(out_nonfinite);
+  }
+  alignas(32) std::uint32_t lanes[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), zero_inputs);
+  std::uint64_t zeros = 0;
+  for (std::uint32_t c : lanes) zeros += c;
+  s += RoundStats{i, i - zeros, underflow, overflow, nonfinite};
 #endif
   from_float_array<T>(src + i, dst + i, n - i);
   count_rounding<T>(src + i, dst + i, n - i, s);
