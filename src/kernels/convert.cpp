@@ -114,10 +114,13 @@ void round_and_count(const float* src, T* dst, std::size_t n, RoundStats& s) {
   // The AVX-512 loop's tests, 8 values at a time on 32-bit lanes (all-ones where true).
   const __m256i abs_mask = _mm256_set1_epi32(0x7fffffff), out_abs_mask = _mm256_set1_epi32(0x7fff),
                 f32_inf = _mm256_set1_epi32(0x7f800000), inf16 = _mm256_set1_epi32(inf_bits(T{})),
+                inf16_minus_one = _mm256_set1_epi32(inf_bits(T{}) - 1),
                 zero = _mm256_setzero_si256();
   std::uint64_t underflow = 0, overflow = 0, nonfinite = 0;
   auto* out = reinterpret_cast<std::uint16_t*>(dst);
-  auto count = [](__m256i lanes) { return __builtin_popcount(_mm256_movemask_ps(_mm256_castsi256_ps(lanes))); };
+  auto count = [](__m256i lanes) {
+    return __builtin_popcount(_mm256_movemask_ps(_mm256_castsi256_ps(lanes)));
+  };
   __m256i zero_inputs = zero;  // per lane, the inputs that were zero (subtracting -1 adds 1)
   for (; i + 8 <= n; i += 8) {
     const __m256 x = _mm256_loadu_ps(src + i);
@@ -133,7 +136,7 @@ void round_and_count(const float* src, T* dst, std::size_t n, RoundStats& s) {
     const __m256i in_zero = _mm256_cmpeq_epi32(in_abs, zero);
     zero_inputs = _mm256_sub_epi32(zero_inputs, in_zero);
     const __m256i lost = _mm256_andnot_si256(in_zero, _mm256_cmpeq_epi32(out_abs, zero));
-    const __m256i out_nonfinite = _mm256_cmpgt_epi32(out_abs, _mm256_sub_epi32(inf16, _mm256_set1_epi32(1)));
+    const __m256i out_nonfinite = _mm256_cmpgt_epi32(out_abs, inf16_minus_one);
     const __m256i rare = _mm256_or_si256(lost, out_nonfinite);
     if (_mm256_testz_si256(rare, rare)) continue;  // the common case: nothing to count
     const __m256i in_finite = _mm256_cmpgt_epi32(f32_inf, in_abs);

@@ -136,7 +136,8 @@ inline void from_float_array(const float* src, T* dst, std::size_t n) {
                           _mm512_cvtepi32_epi16(rounded_bits_x16<bf16>(_mm512_loadu_ps(src + i))));
 #elif defined(MIXPREC_HAS_AVX2_CONVERT)
     for (; i + 8 <= n; i += 8)
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(d + i), bf16_bits_x8(_mm256_loadu_ps(src + i)));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(d + i),
+                       bf16_bits_x8(_mm256_loadu_ps(src + i)));
 #endif
     for (; i < n; ++i) d[i] = bf16_bits_from_float(src[i]);
   } else {

@@ -35,8 +35,8 @@ std::vector<float> tricky_values() {
   for (std::uint32_t h = 0; h < 0x7c00; ++h) {
     const float lo = float(Eigen::numext::bit_cast<f16>(std::uint16_t(h)));
     const float hi = float(Eigen::numext::bit_cast<f16>(std::uint16_t(h + 1)));
-    for (float x : {lo, -lo, float((double(lo) + double(hi)) / 2), -float((double(lo) + double(hi)) / 2)})
-      v.push_back(x);
+    const float tie = float((double(lo) + double(hi)) / 2);
+    for (float x : {lo, -lo, tie, -tie}) v.push_back(x);
   }
   std::mt19937 rng(1);
   for (int i = 0; i < 100000; ++i) {
