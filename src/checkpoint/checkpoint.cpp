@@ -24,8 +24,10 @@ constexpr std::string_view kMagic = "MIXPRECK";
 constexpr std::size_t kCrcBytes = 4;
 constexpr std::size_t kVersionOffset = 8, kLengthOffset = 12;
 constexpr std::uint32_t kMaxHiddenLayers = 1024;
-// The sections of version 1, in file order (docs/checkpoint.md).
-constexpr std::string_view kSectionTags[] = {"WGHT", "OPTM", "SCAL", "PROG", "SHUF", "CONF", "TOTL"};
+// The sections of version 2, in file order (docs/checkpoint.md). Version 1 had all but the
+// last (DATA: the data encoding), and is still read.
+constexpr std::string_view kSectionTags[] = {"WGHT", "OPTM", "SCAL", "PROG", "SHUF", "CONF", "TOTL", "DATA"};
+constexpr std::uint32_t kVersion1Sections = 7;
 
 // Explicit codes, not enum casts: reordering an enum must not change what files mean.
 std::uint32_t precision_code(Precision p) {
@@ -227,6 +229,10 @@ std::string encode_checkpoint(const Checkpoint& c) {
   w.text(c.run_totals_json);
   end_section(w, s);
 
+  s = begin_section(w, "DATA");
+  w.text(c.data_encoding_json);
+  end_section(w, s);
+
   // Trailer: the length covers the CRC, the CRC covers everything before it.
   w.patch_u64(kLengthOffset, w.size() + kCrcBytes);
   const std::uint32_t crc = crc32_of(w.str());
@@ -250,9 +256,9 @@ Checkpoint decode_checkpoint(std::string_view bytes, const std::string& name) {
   r.bytes(kMagic.size(), "magic");
   // 2. Version.
   const std::uint32_t version = r.u32("format version");
-  if (version != Checkpoint::kVersion) {
-    fail("{}: checkpoint format version {} at byte offset {}, this mixprec reads version {} (hint: "
-         "use the mixprec that wrote it)", name, version, kVersionOffset, Checkpoint::kVersion);
+  if (version != 1 && version != Checkpoint::kVersion) {
+    fail("{}: checkpoint format version {} at byte offset {}, this mixprec reads versions 1 to {} "
+         "(hint: use the mixprec that wrote it)", name, version, kVersionOffset, Checkpoint::kVersion);
   }
   // 3. Length: a cut file is reported as truncated rather than as a CRC mismatch.
   const std::uint64_t length = r.u64("file length");
@@ -296,9 +302,10 @@ Checkpoint decode_checkpoint(std::string_view bytes, const std::string& name) {
          "file is damaged)", name, c.num_params, describe(c.shape), *expected_params);
   }
   const std::uint32_t sections = h.u32("section count");
-  if (sections != std::size(kSectionTags)) {
+  const std::uint32_t expected_sections = version == 1 ? kVersion1Sections : std::uint32_t(std::size(kSectionTags));
+  if (sections != expected_sections) {
     fail("{}: malformed checkpoint: {} sections, version {} has {} (hint: the file is damaged)", name,
-         sections, Checkpoint::kVersion, std::size(kSectionTags));
+         sections, version, expected_sections);
   }
   const PrecisionPolicy policy = policy_for(c.shape.precision);
 
@@ -345,6 +352,10 @@ Checkpoint decode_checkpoint(std::string_view bytes, const std::string& name) {
   c.config_json = std::string(s.bytes(s.remaining(), "config"));
   s = section(h, "TOTL");
   c.run_totals_json = std::string(s.bytes(s.remaining(), "run totals"));
+  if (version >= 2) {
+    s = section(h, "DATA");
+    c.data_encoding_json = std::string(s.bytes(s.remaining(), "data encoding"));
+  }
   end_of(h);
   return c;
 }

@@ -29,7 +29,7 @@ struct StoredOptimizerBuffer {
 };
 
 struct Checkpoint {
-  static constexpr std::uint32_t kVersion = 1;
+  static constexpr std::uint32_t kVersion = 2;  // written; 1 is read too
 
   ModelShape shape;
   std::uint64_t num_params = 0;
@@ -54,6 +54,9 @@ struct Checkpoint {
   // whole run (times, skipped steps, last evaluations).
   std::string config_json;
   std::string run_totals_json;
+  // The data encoding fitted on the training split (data/data_encoding.hpp), so that `eval`
+  // applies the same columns, classes and normalisation; empty in version 1 files.
+  std::string data_encoding_json;
 };
 
 // The file's bytes (header, sections, CRC32), and back. decode_checkpoint checks, in this

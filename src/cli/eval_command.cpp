@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -13,7 +14,7 @@
 #include "common/error.hpp"
 #include "config/config_loader.hpp"
 #include "config/json_file.hpp"
-#include "data/dataset.hpp"
+#include "data/load_data.hpp"
 #include "kernels/convert.hpp"
 #include "kernels/matmul.hpp"
 #include "metrics/stopwatch.hpp"
@@ -69,7 +70,7 @@ void setup_eval_command(CLI::App& app, EvalOptions& options, int& exit_code) {
                   "checkpoint's stored one");
   cmd->add_option("--data", options.data,
                   "idx: the folder of the MNIST-style files (data.dir); csv: the training file "
-                  "(data.train), which the normalisation is fitted on");
+                  "(data.train), needed only when the test rows are held out of it");
   cmd->add_option("--test", options.test_file, "csv: the test file (data.test)");
   cmd->add_option("--format", options.format, "Data format (data.format)")
       ->check(CLI::IsMember({"idx", "csv"}));
@@ -86,9 +87,17 @@ int run_eval(const EvalOptions& options) {
   // The run's thread count: oneDNN's blocking, and so the sums, can depend on it.
   apply_thread_count(cfg.threads);
   spdlog::info("loading data");
-  const DataSplits data = load_data(cfg.data, cfg.seed);
+  // The encoding the run fitted (columns, classes, normalisation) is applied as stored;
+  // checkpoints of version 1 have none, and the data is fitted again as the run did.
+  std::optional<DataEncoding> stored;
+  if (!ckpt.data_encoding_json.empty() && options.config_path.empty()) {
+    stored = data_encoding_from_json(parse_json_text(ckpt.data_encoding_json, options.model_path + " (data encoding)"),
+                                     options.model_path + " (stored data encoding)");
+  }
+  const DataSplits data = load_data(cfg.data, cfg.seed, stored ? &*stored : nullptr);
+  for (const std::string& warning : data.warnings) spdlog::warn("{}", warning);
   const ModelShape& s = ckpt.shape;
-  require_same_shape(s, {s.precision, data.train.dim(), s.hidden, data.train.num_classes, s.activation},
+  require_same_shape(s, {s.precision, data.test.dim(), s.hidden, data.encoding.num_classes(), s.activation},
                      options.model_path, "the data (" + data.description + ")");
 
   // The format inference runs in: the run's compute format unless --precision says otherwise.
@@ -115,6 +124,8 @@ int run_eval(const EvalOptions& options) {
       {"matmul_path", matmul().path(format).native ? "native" : "emulated"},
       {"data", data.description},
       {"split", "test"},
+      {"classes", data.encoding.classes.class_names()},
+      {"data_encoding", stored ? "stored in the checkpoint" : "fitted again on the training data"},
       {"rows", test.rows()},
       {"test", {{"loss", chosen["loss"]}, {"accuracy", chosen["accuracy"]}}},
       {"seconds", watch.seconds()},

@@ -11,13 +11,14 @@
 #include "cli/threads.hpp"
 #include "common/error.hpp"
 #include "config/config_loader.hpp"
-#include "data/dataset.hpp"
+#include "data/load_data.hpp"
 #include "kernels/matmul.hpp"
 #include "metrics/environment.hpp"
 #include "report/atomic_file.hpp"
 #include "report/run_dir.hpp"
 #include "report/run_log.hpp"
 #include "train/interrupt.hpp"
+#include "train/precision_warnings.hpp"
 #include "train/trainer.hpp"
 
 namespace mixprec {
@@ -71,6 +72,8 @@ int run_train(const TrainOptions& options, const std::string& command_line) {
   spdlog::info("loading data");
   const DataSplits data = load_data(cfg.data, cfg.seed);
   spdlog::info("{}", data.description);
+  for (const std::string& warning : data.warnings) spdlog::warn("{}", warning);
+  for (const std::string& warning : precision_warnings(cfg, data)) spdlog::warn("{}", warning);
 
   Trainer trainer(cfg, data);
   if (resume) trainer.restore(resume->checkpoint, resume->checkpoint_path.string());
@@ -79,6 +82,7 @@ int run_train(const TrainOptions& options, const std::string& command_line) {
                                          options.out_dir.empty() ? std::nullopt
                                                                  : std::optional<std::string>(options.out_dir));
   if (!resume) write_json_atomically(dir / "config.json", to_json(cfg));
+  write_json_atomically(dir / "data_encoding.json", to_json(data.encoding));
   if (resume && drop_partial_last_line(dir / RunLog::kFileName) > 0)
     spdlog::warn("dropped the unfinished last line of {}", (dir / RunLog::kFileName).string());
   RunLog log(dir);
@@ -86,6 +90,8 @@ int run_train(const TrainOptions& options, const std::string& command_line) {
                           {"config", to_json(cfg)},
                           {"kernels", kernel_paths_json()},
                           {"matmul_path", path.native ? "native" : "emulated"},
+                          {"classes", data.encoding.classes.class_names()},
+                          {"data_report", data.report},
                           {"environment", environment_json(threads, command_line)}};
   spdlog::info("training {} ({} parameters) in {} on {} thread(s) -> {}", cfg.name,
                trainer.parameters().size(), to_string(cfg.precision), threads, dir.string());

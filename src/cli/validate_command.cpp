@@ -5,10 +5,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "cli/data_summary.hpp"
 #include "config/config_enums.hpp"
 #include "config/config_loader.hpp"
-#include "data/dataset.hpp"
+#include "data/load_data.hpp"
 #include "nn/param_layout.hpp"
+#include "train/precision_warnings.hpp"
 
 namespace mixprec {
 
@@ -35,6 +37,8 @@ int run_validate(const ValidateOptions& options) {
       cfg.model.hidden.empty() ? "" : "-", layout.num_classes(), to_string(cfg.model.activation),
       layout.size(), to_string(cfg.precision), cfg.train.epochs, steps, cfg.train.batch_size,
       data.description);
+  std::cout << data_summary_text(data);
+  for (const std::string& w : precision_warnings(cfg, data)) std::cout << "  warning: " << w << "\n";
   return 0;
 }
 

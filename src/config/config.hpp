@@ -14,10 +14,18 @@ namespace mixprec {
 enum class DataFormat { kIdx, kCsv };
 enum class Normalize { kNone, kScale, kStandardize };
 enum class CsvHeader { kAuto, kYes, kNo };
+enum class MissingPolicy { kError, kMean };
 enum class Activation { kRelu, kGelu, kTanh };
 enum class Init { kAuto, kHe, kXavier };  // kAuto: He for relu/gelu, Xavier for tanh
 enum class OptimizerKind { kSgd, kAdam, kAdamW };
 enum class ScheduleKind { kConstant, kStep, kCosine };
+
+// A CSV column named by its header (name) or by its 0-based index.
+struct ColumnRef {
+  std::string name;  // empty: by index
+  int index = 0;
+  bool by_name() const { return !name.empty(); }
+};
 
 struct DataConfig {
   DataFormat format = DataFormat::kIdx;
@@ -31,9 +39,15 @@ struct DataConfig {
   std::string label_column_name;        // csv: column by header name, or...
   int label_column_index = -1;          // ...by index; negative counts from the end
   CsvHeader header = CsvHeader::kAuto;
-  // scale: idx bytes / 255; csv (x - min) / (max - min) with the training split's min/max.
-  // standardize: per feature (x - mean) / std, mean and std from the training split only.
+  // scale: idx bytes / 255; csv per column (x - min) / (max - min), min and max of the
+  // training split. standardize: per column (x - mean) / std, from the training split only.
+  // One-hot inputs of categorical columns are left as they are.
   Normalize normalize = Normalize::kScale;
+  // csv: columns to one-hot encode even though their cells are numbers (a column with a
+  // text cell always is).
+  std::vector<ColumnRef> categorical;
+  // csv: a missing cell (empty, NA, ...) is an error, or filled from the training split.
+  MissingPolicy missing = MissingPolicy::kError;
   double validation_fraction = 0.0;     // held out from train, after the test split
   std::int64_t max_train_samples = 0;   // 0: all; otherwise the first N (for quick runs)
 };

@@ -25,6 +25,13 @@ const EnumNames<CsvHeader>& enum_names<CsvHeader>() {
 }
 
 template <>
+const EnumNames<MissingPolicy>& enum_names<MissingPolicy>() {
+  static const EnumNames<MissingPolicy> names = {{"error", MissingPolicy::kError},
+                                                 {"mean", MissingPolicy::kMean}};
+  return names;
+}
+
+template <>
 const EnumNames<Activation>& enum_names<Activation>() {
   static const EnumNames<Activation> names = {
       {"relu", Activation::kRelu}, {"gelu", Activation::kGelu}, {"tanh", Activation::kTanh}};
@@ -65,6 +72,7 @@ const EnumNames<LossScaling>& enum_names<LossScaling>() {
 std::string to_string(DataFormat v) { return enum_name(v); }
 std::string to_string(Normalize v) { return enum_name(v); }
 std::string to_string(CsvHeader v) { return enum_name(v); }
+std::string to_string(MissingPolicy v) { return enum_name(v); }
 std::string to_string(Activation v) { return enum_name(v); }
 std::string to_string(Init v) { return enum_name(v); }
 std::string to_string(OptimizerKind v) { return enum_name(v); }

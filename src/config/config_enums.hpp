@@ -22,6 +22,7 @@ const EnumNames<E>& enum_names();
 template <> const EnumNames<DataFormat>& enum_names<DataFormat>();
 template <> const EnumNames<Normalize>& enum_names<Normalize>();
 template <> const EnumNames<CsvHeader>& enum_names<CsvHeader>();
+template <> const EnumNames<MissingPolicy>& enum_names<MissingPolicy>();
 template <> const EnumNames<Activation>& enum_names<Activation>();
 template <> const EnumNames<Init>& enum_names<Init>();
 template <> const EnumNames<OptimizerKind>& enum_names<OptimizerKind>();
@@ -31,6 +32,7 @@ template <> const EnumNames<LossScaling>& enum_names<LossScaling>();
 std::string to_string(DataFormat v);
 std::string to_string(Normalize v);
 std::string to_string(CsvHeader v);  // "auto", "true", "false" (JSON writes true/false)
+std::string to_string(MissingPolicy v);
 std::string to_string(Activation v);
 std::string to_string(Init v);
 std::string to_string(OptimizerKind v);

@@ -259,6 +259,20 @@ void Parser::parse_data(const json& j, DataConfig& d) const {
   with(j, "max_train_samples", [&](const json& v) {
     d.max_train_samples = integer(v, "data.max_train_samples", 0, INT64_MAX);
   });
+  with(j, "missing", [&](const json& v) { d.missing = choice<MissingPolicy>(v, "data.missing"); });
+  with(j, "categorical", [&](const json& v) {
+    const char* expected = "a list of column names (strings) or 0-based column indices (integers)";
+    if (!v.is_array()) wrong_type("data.categorical", v, expected);
+    d.categorical.clear();
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const std::string key = fmt::format("data.categorical[{}]", i);
+      ColumnRef ref;
+      if (v[i].is_string()) ref.name = string(v[i], key, false);
+      else if (v[i].is_number_integer()) ref.index = small_integer(v[i], key, 0);
+      else wrong_type(key, v[i], "a column name (string) or a 0-based column index (integer)", true);
+      d.categorical.push_back(ref);
+    }
+  });
 }
 
 void Parser::parse_model(const json& j, ModelConfig& m) const {
@@ -374,6 +388,10 @@ void Parser::check_consistency(const Config& c) const {
         fail("{}: {} = \"{}\" is only read when data.format is \"csv\", but data.format is "
              "\"idx\" (hint: add \"format\": \"csv\" to data)",
              origin({key, "data.format"}), key, value);
+    if (!d.categorical.empty())
+      fail("{}: data.categorical lists {} columns, but IDX images have no columns to encode "
+           "(hint: data.categorical is for data.format \"csv\"; remove it)",
+           origin({"data.categorical", "data.format"}), d.categorical.size());
   } else if (!d.dir.empty()) {
     fail("{}: data.dir = \"{}\" is only read when data.format is \"idx\", but data.format is "
          "\"csv\" (hint: name the csv file in data.train)",

@@ -28,6 +28,8 @@ const std::vector<KeySpec>& config_keys() {
       {"data.normalize", K::kValue},
       {"data.validation_fraction", K::kValue},
       {"data.max_train_samples", K::kValue},
+      {"data.categorical", K::kValue},
+      {"data.missing", K::kValue},
       {"model", K::kObject},
       {"model.hidden", K::kValue},
       {"model.activation", K::kValue},

@@ -11,6 +11,9 @@ json to_json(const Config& c) {
   json label = d.label_column_name.empty() ? json(d.label_column_index)
                                            : json(d.label_column_name);
   json header = d.header == CsvHeader::kAuto ? json("auto") : json(d.header == CsvHeader::kYes);
+  json categorical = json::array();
+  for (const ColumnRef& ref : d.categorical)
+    categorical.push_back(ref.by_name() ? json(ref.name) : json(ref.index));
   const LossScaleConfig& l = c.loss_scale;
   return json{
       {"name", c.name},
@@ -27,7 +30,9 @@ json to_json(const Config& c) {
         {"header", header},
         {"normalize", to_string(d.normalize)},
         {"validation_fraction", d.validation_fraction},
-        {"max_train_samples", d.max_train_samples}}},
+        {"max_train_samples", d.max_train_samples},
+        {"categorical", categorical},
+        {"missing", to_string(d.missing)}}},
       {"model",
        {{"hidden", c.model.hidden},
         {"activation", to_string(c.model.activation)},

@@ -1,13 +1,19 @@
-// load_data: read the files a DataConfig names, check the labels, split, normalise.
+// load_data: read the files a DataConfig names, encode labels and feature columns, split,
+// normalise.
+#include "data/load_data.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <numeric>
 #include <random>
 
 #include "common/error.hpp"
 #include "common/huge_pages.hpp"
+#include "config/config_enums.hpp"
+#include "data/column_match.hpp"
 #include "data/csv.hpp"
-#include "data/dataset.hpp"
+#include "data/data_report.hpp"
 #include "data/file_bytes.hpp"
 #include "data/idx.hpp"
 #include "data/normalize.hpp"
@@ -23,20 +29,15 @@ constexpr const char* kIdxFilesHint =
     "and t10k-labels-idx1-ubyte, each plain or .gz; scripts/fetch_data.sh downloads Fashion-MNIST "
     "into data/fashion-mnist/";
 
-// One file's rows, plus what it takes to point at a row's label in a message.
-struct Source {
+// ---- IDX ----------------------------------------------------------------------------------
+
+struct IdxSource {
   Dataset data;
-  std::string label_file;          // the file the labels were read from
+  std::string label_file;
   bool gzipped = false;
-  std::vector<std::int64_t> lines;  // csv: 1-based line of each row; empty for idx
-  int label_column = 0;             // csv: 0-based
-  int image_rows = 0, image_cols = 0;  // idx
+  int image_rows = 0, image_cols = 0;
 
   std::string where(std::int64_t row) const {
-    if (!lines.empty()) {
-      return fmt::format("'{}' line {}, column {}", label_file, lines[static_cast<std::size_t>(row)],
-                         label_column + 1);
-    }
     return fmt::format("{} byte offset {}", describe_file(label_file, gzipped),
                        static_cast<std::int64_t>(kIdxLabelsHeaderBytes) + row);
   }
@@ -51,7 +52,7 @@ std::string find_idx_file(const std::string& dir, const std::string& base) {
   fail("data.dir '{}': found neither '{}' nor '{}' (hint: {})", dir, plain.string(), gz.string(), kIdxFilesHint);
 }
 
-Source load_idx_pair(const std::string& images_path, const std::string& labels_path) {
+IdxSource load_idx_pair(const std::string& images_path, const std::string& labels_path) {
   IdxImages images = read_idx_images(images_path);
   IdxLabels labels = read_idx_labels(labels_path);
   if (images.count != labels.count) {
@@ -63,7 +64,7 @@ Source load_idx_pair(const std::string& images_path, const std::string& labels_p
     fail("{}: the header at byte offset 4 says 0 images, expected at least one (hint: the file is "
          "empty or damaged)", describe_file(images_path, images.gzipped));
   }
-  Source s;
+  IdxSource s;
   const Eigen::Index dim = Eigen::Index{images.rows} * images.cols;
   s.data.x.resize(images.count, dim);
   advise_huge_pages(s.data.x.data(), std::size_t(s.data.x.size()) * sizeof(float));
@@ -80,59 +81,45 @@ Source load_idx_pair(const std::string& images_path, const std::string& labels_p
   return s;
 }
 
-Source load_csv_file(const std::string& path, const DataConfig& cfg) {
-  CsvOptions options;
-  options.header = cfg.header;
-  options.label_column_name = cfg.label_column_name;
-  options.label_column_index = cfg.label_column_index;
-  CsvTable table = read_csv(path, options);
-  Source s;
-  s.data.x = Eigen::Map<const FeatureMatrix>(table.features.data(), table.rows, table.num_features);
-  s.data.y = std::move(table.labels);
-  s.label_file = path;
-  s.gzipped = table.gzipped;
-  s.lines = std::move(table.lines);
-  s.label_column = table.label_column;
-  return s;
-}
-
 // num_classes = max training label + 1, and every class below it must occur in training:
-// a gap usually means a wrong label column or labels that need remapping.
-int count_classes(const Source& train) {
-  std::int32_t max_label = *std::max_element(train.data.y.begin(), train.data.y.end());
+// a gap usually means a damaged label file or labels that need remapping.
+int count_idx_classes(const IdxSource& train) {
+  const auto max_it = std::max_element(train.data.y.begin(), train.data.y.end());
+  const std::int32_t max_label = *max_it;
   std::vector<std::int64_t> counts(static_cast<std::size_t>(max_label) + 1, 0);
   for (std::int32_t label : train.data.y) ++counts[static_cast<std::size_t>(label)];
   std::vector<std::size_t> missing;
-  for (std::size_t c = 0; c < counts.size(); ++c) {
+  for (std::size_t c = 0; c < counts.size(); ++c)
     if (counts[c] == 0) missing.push_back(c);
-  }
   if (!missing.empty()) {
     std::string list;
-    for (std::size_t i = 0; i < std::min<std::size_t>(missing.size(), 10); ++i) {
+    for (std::size_t i = 0; i < std::min<std::size_t>(missing.size(), 10); ++i)
       list += (i ? ", " : "") + std::to_string(missing[i]);
-    }
     if (missing.size() > 10) list += ", ...";
-    fail("'{}': {} of the classes 0..{} never occur in the training labels (missing: {}), expected "
-         "every class from 0 to the largest label {} to occur (hint: labels must be class indices "
-         "0, 1, 2, ...; remap them, or check the label column)", train.label_file, missing.size(),
-         max_label, list, max_label);
+    fail("'{}': {} of the classes 0..{} never occur in the training labels (missing: {}); the "
+         "largest label, {}, is at {} ({} rows have it), expected every class from 0 to the largest "
+         "label to occur (hint: a label far above the others is usually a damaged byte; labels must "
+         "be class indices 0, 1, 2, ...)", train.label_file, missing.size(), max_label, list, max_label,
+         train.where(max_it - train.data.y.begin()), counts.back());
   }
   if (counts.size() < 2) {
     fail("'{}': every training label is {}, expected at least 2 classes (hint: check the label "
-         "column)", train.label_file, max_label);
+         "file)", train.label_file, max_label);
   }
   return static_cast<int>(counts.size());
 }
 
-void check_test_labels(const Source& test, int num_classes, const std::string& train_file) {
+void check_idx_test_labels(const IdxSource& test, int num_classes, const std::string& train_file) {
   for (std::size_t r = 0; r < test.data.y.size(); ++r) {
     if (test.data.y[r] >= num_classes) {
       fail("{}: label {} is out of range: the training data '{}' has {} classes (0..{}) (hint: every "
-           "class in the test data must also occur in the training data)", test.where(static_cast<std::int64_t>(r)),
+           "class in the test data must also occur in the training data)", test.where(std::int64_t(r)),
            test.data.y[r], train_file, num_classes, num_classes - 1);
     }
   }
 }
+
+// ---- splits -------------------------------------------------------------------------------
 
 // round(fraction * rows), with at least one row on each side.
 std::int64_t held_out_rows(std::int64_t rows, double fraction, const char* key, const std::string& file) {
@@ -151,106 +138,235 @@ std::int64_t held_out_rows(std::int64_t rows, double fraction, const char* key, 
   return held;
 }
 
-const char* normalize_name(Normalize n) {
-  switch (n) {
-    case Normalize::kNone: return "none";
-    case Normalize::kScale: return "scale";
-    case Normalize::kStandardize: return "standardize";
-  }
-  return "?";
+// Row indices of one file, split as split_off splits a Dataset (same shuffle, same order).
+struct RowSplit {
+  std::vector<std::int64_t> kept, held_out;
+};
+
+RowSplit split_rows(const std::vector<std::int64_t>& rows, std::int64_t held, std::mt19937_64& rng) {
+  const std::vector<std::int64_t> order = shuffled_indices(std::int64_t(rows.size()), rng);
+  RowSplit s;
+  for (std::size_t i = 0; i < order.size(); ++i)
+    (std::int64_t(i) < held ? s.held_out : s.kept).push_back(rows[std::size_t(order[i])]);
+  return s;
 }
 
-}  // namespace
+void check_max_train_samples(const DataConfig& cfg) {
+  if (cfg.max_train_samples < 0)
+    fail("data.max_train_samples is {}, expected 0 (all) or a positive row count", cfg.max_train_samples);
+}
 
-DataSplits load_data(const DataConfig& cfg, std::uint64_t seed) {
-  // 1. Read the files.
-  Source train, test;
-  bool have_test = false;
-  std::string source_text;
-  if (cfg.format == DataFormat::kIdx) {
-    if (cfg.dir.empty()) fail("data.dir is empty, expected the folder of an IDX data set (hint: {})", kIdxFilesHint);
-    std::error_code ec;
-    if (!fs::is_directory(cfg.dir, ec)) {
-      fail("data.dir '{}' is not a folder (hint: check the path, relative to the working directory; {})",
-           cfg.dir, kIdxFilesHint);
-    }
-    std::string train_images = find_idx_file(cfg.dir, "train-images-idx3-ubyte");
-    std::string train_labels = find_idx_file(cfg.dir, "train-labels-idx1-ubyte");
-    std::string test_images = find_idx_file(cfg.dir, "t10k-images-idx3-ubyte");
-    std::string test_labels = find_idx_file(cfg.dir, "t10k-labels-idx1-ubyte");
-    train = load_idx_pair(train_images, train_labels);
-    test = load_idx_pair(test_images, test_labels);
-    if (test.image_rows != train.image_rows || test.image_cols != train.image_cols) {
-      fail("'{}' holds {}x{} images but '{}' holds {}x{} (the sizes at byte offset 8), expected the same "
-           "size (hint: the files belong to different data sets)", test_images, test.image_rows,
-           test.image_cols, train_images, train.image_rows, train.image_cols);
-    }
-    have_test = true;
-    source_text = fmt::format("idx '{}' ({}x{} images)", cfg.dir, train.image_rows, train.image_cols);
-  } else {
-    if (cfg.train.empty()) fail("data.train is empty, expected the path of a CSV file (plain or .gz)");
-    train = load_csv_file(cfg.train, cfg);
-    source_text = fmt::format("csv '{}'", cfg.train);
-    if (!cfg.test.empty()) {
-      test = load_csv_file(cfg.test, cfg);
-      if (test.data.dim() != train.data.dim()) {
-        fail("'{}' line {}: the rows have {} feature columns but '{}' has {}, expected the same columns "
-             "(hint: the files must come from the same table)", cfg.test, test.lines.front(),
-             test.data.dim(), cfg.train, train.data.dim());
-      }
-      have_test = true;
-      source_text += fmt::format(", test '{}'", cfg.test);
-    }
+std::string normalize_text(Normalize n) { return to_string(n); }
+
+// ---- CSV ----------------------------------------------------------------------------------
+
+CsvOptions csv_options(const DataConfig& cfg) {
+  CsvOptions o;
+  o.header = cfg.header;
+  o.label_column_name = cfg.label_column_name;
+  o.label_column_index = cfg.label_column_index;
+  return o;
+}
+
+// The training file's layout in the encoding (what a test file is matched against).
+void note_layout(const CsvTable& train, int label_column, DataEncoding& e) {
+  e.format = DataFormat::kCsv;
+  e.has_header = train.has_header;
+  e.column_names.clear();
+  if (train.has_header)
+    for (const auto& c : train.columns) e.column_names.push_back(c.name);
+  e.num_columns = train.num_columns();
+  e.label_column = label_column;
+}
+
+Dataset encode_split(const DataEncoding& e, const CsvTable& table, const ColumnMatch& match,
+                     const std::vector<std::int32_t>& labels, const std::vector<std::int64_t>& rows,
+                     EncodeCounts& counts) {
+  std::vector<int> source_of;
+  for (const ColumnEncoding& c : e.features.columns) source_of.push_back(match.column[std::size_t(c.source)]);
+  Dataset d;
+  d.x = encode_features(e.features, table, source_of, rows, counts);
+  d.y.reserve(rows.size());
+  for (std::int64_t r : rows) d.y.push_back(labels[std::size_t(r)]);
+  d.num_classes = e.num_classes();
+  return d;
+}
+
+DataSplits load_csv(const DataConfig& cfg, std::uint64_t seed, const DataEncoding* fitted) {
+  DataSplits splits;
+  DataReport report;
+  const bool have_test = !cfg.test.empty();
+  // With a stored encoding and a test file, the training file is not needed at all.
+  const bool need_train = !(fitted && have_test);
+  if (need_train && cfg.train.empty()) fail("data.train is empty, expected the path of a CSV file (plain or .gz)");
+
+  // 1. Read the files; the training file decides the columns (or the stored encoding does).
+  std::optional<CsvTable> train;
+  DataEncoding e;
+  if (fitted) e = *fitted;
+  if (need_train) {
+    train = read_csv(cfg.train, cfg.header);
+    if (!fitted) note_layout(*train, resolve_label_column(*train, csv_options(cfg)), e);
   }
+  std::optional<CsvTable> test;
+  if (have_test) test = read_csv(cfg.test, cfg.header);
 
-  // 2. Labels: classes from the training file; test labels must be among them.
-  const int num_classes = count_classes(train);
-  if (have_test) check_test_labels(test, num_classes, train.label_file);
+  // 2. Labels: classes from the whole training file (before rows are held out).
+  const std::string classes_from = fitted ? std::string("the training run's data") : cfg.train;
+  if (!fitted) e.classes = fit_class_labels(*train, e.label_column);
+  std::optional<ColumnMatch> train_match, test_match;
+  std::vector<std::int32_t> train_labels, test_labels;
+  if (train) {
+    train_match = match_columns(e, *train, classes_from);
+    train_labels = encode_labels(*train, train_match->label_source, e.classes, classes_from);
+  }
+  if (test) {
+    test_match = match_columns(e, *test, fitted ? classes_from : cfg.train);
+    test_labels = encode_labels(*test, test_match->label_source, e.classes, classes_from);
+  }
+  if (cfg.missing == MissingPolicy::kError && !fitted) {
+    reject_missing_cells(*train, e.label_column);
+    if (test) reject_missing_cells(*test, test_match->label_source);
+  }
 
   // 3. Hold out test and validation rows, shuffled from the seed.
   std::mt19937_64 rng(splitmix64(seed));
-  DataSplits splits;
-  Dataset all_train = std::move(train.data);
-  all_train.num_classes = num_classes;
+  std::vector<std::int64_t> train_rows, validation_rows, test_rows;
+  std::string source_text = fmt::format("csv '{}'", need_train ? cfg.train : cfg.test);
+  if (train) {
+    train_rows.resize(std::size_t(train->rows));
+    std::iota(train_rows.begin(), train_rows.end(), 0);
+  }
   if (have_test) {
-    splits.test = std::move(test.data);
-    splits.test.num_classes = num_classes;
+    test_rows.resize(std::size_t(test->rows));
+    std::iota(test_rows.begin(), test_rows.end(), 0);
+    if (need_train) source_text += fmt::format(", test '{}'", cfg.test);
   } else {
-    std::int64_t held = held_out_rows(all_train.rows(), cfg.test_fraction, "data.test_fraction", cfg.train);
-    Split split = split_off(all_train, held, rng);
-    splits.test = std::move(split.held_out);
-    all_train = std::move(split.kept);
+    const std::int64_t held = held_out_rows(std::int64_t(train_rows.size()), cfg.test_fraction,
+                                            "data.test_fraction", cfg.train);
+    RowSplit s = split_rows(train_rows, held, rng);
+    test_rows = std::move(s.held_out);
+    train_rows = std::move(s.kept);
     source_text += fmt::format(", test_fraction {} held out", cfg.test_fraction);
   }
+  if (train && cfg.validation_fraction != 0.0) {
+    const std::int64_t held = held_out_rows(std::int64_t(train_rows.size()), cfg.validation_fraction,
+                                            "data.validation_fraction", cfg.train);
+    RowSplit s = split_rows(train_rows, held, rng);
+    validation_rows = std::move(s.held_out);
+    train_rows = std::move(s.kept);
+  }
+  // 4. Optionally keep only the first training rows (quick runs).
+  check_max_train_samples(cfg);
+  if (cfg.max_train_samples > 0 && cfg.max_train_samples < std::int64_t(train_rows.size()))
+    train_rows.resize(std::size_t(cfg.max_train_samples));
+
+  // 5. Fit the feature encoding on the training split and encode every split.
+  if (!fitted) {
+    const std::vector<bool> categorical = categorical_columns(*train, e.label_column, cfg);
+    e.features = fit_features(*train, e.label_column, categorical, train_rows, cfg.missing);
+  }
+  const CsvTable& test_table = have_test ? *test : *train;
+  const ColumnMatch& test_columns = have_test ? *test_match : *train_match;
+  EncodeCounts train_counts, validation_counts, test_counts;
+  if (train) {
+    splits.train = encode_split(e, *train, *train_match, train_labels, train_rows, train_counts);
+    if (!validation_rows.empty())
+      splits.validation = encode_split(e, *train, *train_match, train_labels, validation_rows, validation_counts);
+  }
+  splits.test = encode_split(e, test_table, test_columns, have_test ? test_labels : train_labels,
+                             test_rows, test_counts);
+
+  // 6. Normalise with statistics of the rows the model trains on.
+  if (!fitted) e.normalizer = fit_normalizer(splits.train, cfg.normalize, DataFormat::kCsv, e.features.one_hot_inputs());
+  apply_normalizer(e.normalizer, splits.train);
+  if (splits.validation) apply_normalizer(e.normalizer, *splits.validation);
+  apply_normalizer(e.normalizer, splits.test);
+
+  report.add_csv(e, splits, train_counts, splits.validation ? &validation_counts : nullptr, test_counts,
+                 test_table, test_columns, splits.warnings);
+  splits.description = fmt::format(
+      "{}: {} train / {} validation / {} test rows, {} features, {} classes, normalize {}, seed {}",
+      source_text, splits.train.rows(), splits.validation ? splits.validation->rows() : 0,
+      splits.test.rows(), e.features.width(), e.num_classes(), normalize_text(e.normalizer.kind), seed);
+  splits.report = report.to_json();
+  splits.encoding = std::move(e);
+  return splits;
+}
+
+DataSplits load_idx(const DataConfig& cfg, std::uint64_t seed, const DataEncoding* fitted) {
+  if (cfg.dir.empty()) fail("data.dir is empty, expected the folder of an IDX data set (hint: {})", kIdxFilesHint);
+  std::error_code ec;
+  if (!fs::is_directory(cfg.dir, ec)) {
+    fail("data.dir '{}' is not a folder (hint: check the path, relative to the working directory; {})",
+         cfg.dir, kIdxFilesHint);
+  }
+  const std::string train_images = find_idx_file(cfg.dir, "train-images-idx3-ubyte");
+  const std::string train_labels = find_idx_file(cfg.dir, "train-labels-idx1-ubyte");
+  const std::string test_images = find_idx_file(cfg.dir, "t10k-images-idx3-ubyte");
+  const std::string test_labels = find_idx_file(cfg.dir, "t10k-labels-idx1-ubyte");
+  IdxSource train = load_idx_pair(train_images, train_labels);
+  IdxSource test = load_idx_pair(test_images, test_labels);
+  if (test.image_rows != train.image_rows || test.image_cols != train.image_cols) {
+    fail("'{}' holds {}x{} images but '{}' holds {}x{} (the sizes at byte offset 8), expected the same "
+         "size (hint: the files belong to different data sets)", test_images, test.image_rows,
+         test.image_cols, train_images, train.image_rows, train.image_cols);
+  }
+  // Labels: classes from the training file; test labels must be among them.
+  const int num_classes = fitted ? fitted->num_classes() : count_idx_classes(train);
+  check_idx_test_labels(test, num_classes, train.label_file);
+
+  DataSplits splits;
+  std::mt19937_64 rng(splitmix64(seed));
+  Dataset all_train = std::move(train.data);
+  all_train.num_classes = num_classes;
+  splits.test = std::move(test.data);
+  splits.test.num_classes = num_classes;
   if (cfg.validation_fraction != 0.0) {
-    std::int64_t held = held_out_rows(all_train.rows(), cfg.validation_fraction,
-                                      "data.validation_fraction", train.label_file);
+    const std::int64_t held = held_out_rows(all_train.rows(), cfg.validation_fraction,
+                                            "data.validation_fraction", train.label_file);
     Split split = split_off(all_train, held, rng);
     splits.validation = std::move(split.held_out);
     all_train = std::move(split.kept);
   }
   splits.train = std::move(all_train);
-
-  // 4. Optionally keep only the first training rows (quick runs).
-  if (cfg.max_train_samples < 0) {
-    fail("data.max_train_samples is {}, expected 0 (all) or a positive row count", cfg.max_train_samples);
-  }
+  check_max_train_samples(cfg);
   if (cfg.max_train_samples > 0 && cfg.max_train_samples < splits.train.rows()) {
     splits.train.x.conservativeResize(cfg.max_train_samples, Eigen::NoChange);
     splits.train.y.resize(static_cast<std::size_t>(cfg.max_train_samples));
   }
 
-  // 5. Normalise with statistics of the rows the model trains on.
-  Normalizer normalizer = fit_normalizer(splits.train, cfg.normalize, cfg.format);
-  apply_normalizer(normalizer, splits.train);
-  if (splits.validation) apply_normalizer(normalizer, *splits.validation);
-  apply_normalizer(normalizer, splits.test);
+  DataEncoding e;
+  if (fitted) e = *fitted;
+  else {
+    e.format = DataFormat::kIdx;
+    e.classes.integer_classes = num_classes;
+    e.normalizer = fit_normalizer(splits.train, cfg.normalize, DataFormat::kIdx);
+  }
+  apply_normalizer(e.normalizer, splits.train);
+  if (splits.validation) apply_normalizer(e.normalizer, *splits.validation);
+  apply_normalizer(e.normalizer, splits.test);
 
+  DataReport report;
+  report.add_idx(e, splits);
   splits.description = fmt::format(
-      "{}: {} train / {} validation / {} test rows, {} features, {} classes, normalize {}, seed {}",
-      source_text, splits.train.rows(), splits.validation ? splits.validation->rows() : 0,
-      splits.test.rows(), splits.train.dim(), num_classes, normalize_name(cfg.normalize), seed);
+      "idx '{}' ({}x{} images): {} train / {} validation / {} test rows, {} features, {} classes, "
+      "normalize {}, seed {}", cfg.dir, train.image_rows, train.image_cols, splits.train.rows(),
+      splits.validation ? splits.validation->rows() : 0, splits.test.rows(), splits.train.dim(),
+      num_classes, normalize_text(e.normalizer.kind), seed);
+  splits.report = report.to_json();
+  splits.encoding = std::move(e);
   return splits;
+}
+
+}  // namespace
+
+DataSplits load_data(const DataConfig& cfg, std::uint64_t seed, const DataEncoding* fitted) {
+  if (fitted && fitted->format != cfg.format) {
+    fail("data.format is \"{}\", but the run was trained on \"{}\" data (hint: evaluate on data of the "
+         "kind the model was trained on)", to_string(cfg.format), to_string(fitted->format));
+  }
+  return cfg.format == DataFormat::kIdx ? load_idx(cfg, seed, fitted) : load_csv(cfg, seed, fitted);
 }
 
 }  // namespace mixprec

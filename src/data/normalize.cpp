@@ -7,7 +7,19 @@
 
 namespace mixprec {
 
-Normalizer fit_normalizer(const Dataset& train, Normalize kind, DataFormat format) {
+namespace {
+
+// Leaves the features marked in `keep` as they are.
+void keep_as_is(Normalizer& n, const std::vector<bool>& keep) {
+  for (std::size_t j = 0; j < keep.size() && j < n.offset.size(); ++j) {
+    if (keep[j]) {
+      n.offset[j] = 0.0;
+      n.scale[j] = 1.0;
+    }
+  }
+}
+
+Normalizer fit(const Dataset& train, Normalize kind, DataFormat format) {
   Normalizer n;
   n.kind = kind;
   const auto dim = static_cast<std::size_t>(train.dim());
@@ -21,18 +33,21 @@ Normalizer fit_normalizer(const Dataset& train, Normalize kind, DataFormat forma
         n.scale.assign(dim, 255.0);
         return n;
       }
-      double lo = std::numeric_limits<double>::infinity();
-      double hi = -lo;
+      std::vector<double> lo(dim, std::numeric_limits<double>::infinity());
+      std::vector<double> hi(dim, -std::numeric_limits<double>::infinity());
       for (Eigen::Index r = 0; r < rows; ++r) {
+        const float* row = train.x.row(r).data();
         for (std::size_t j = 0; j < dim; ++j) {
-          double v = train.x(r, static_cast<Eigen::Index>(j));
-          lo = std::min(lo, v);
-          hi = std::max(hi, v);
+          lo[j] = std::min(lo[j], double(row[j]));
+          hi[j] = std::max(hi[j], double(row[j]));
         }
       }
-      if (rows == 0) lo = hi = 0.0;
-      n.offset.assign(dim, lo);
-      n.scale.assign(dim, hi > lo ? hi - lo : 1.0);
+      n.offset.resize(dim);
+      n.scale.resize(dim);
+      for (std::size_t j = 0; j < dim; ++j) {
+        n.offset[j] = rows > 0 ? lo[j] : 0.0;
+        n.scale[j] = rows > 0 && hi[j] > lo[j] ? hi[j] - lo[j] : 1.0;
+      }
       return n;
     }
     case Normalize::kStandardize: {
@@ -60,6 +75,15 @@ Normalizer fit_normalizer(const Dataset& train, Normalize kind, DataFormat forma
       return n;
     }
   }
+  return n;
+}
+
+}  // namespace
+
+Normalizer fit_normalizer(const Dataset& train, Normalize kind, DataFormat format,
+                          const std::vector<bool>& keep) {
+  Normalizer n = fit(train, kind, format);
+  keep_as_is(n, keep);
   return n;
 }
 

@@ -15,11 +15,14 @@ struct Normalizer {
   std::vector<double> scale;   // (dim); never 0
 };
 
-// kScale: IDX bytes / 255 (a fixed range, not fitted); CSV (x - min) / (max - min) with
-// the global min and max over all training features (max == min: divide by 1).
+// kScale: IDX bytes / 255 (a fixed range, not fitted); CSV per feature (x - min) / (max -
+// min) with the training split's min and max (scikit-learn's MinMaxScaler; max == min:
+// divide by 1, so a constant feature maps to 0).
 // kStandardize: per feature (x - mean) / std, population std (as scikit-learn's
 // StandardScaler); std 0 -> divide by 1. Sums run in double in row order: deterministic.
-Normalizer fit_normalizer(const Dataset& train, Normalize kind, DataFormat format);
+// Features with keep[j] true (one-hot inputs) get offset 0 and scale 1; keep may be empty.
+Normalizer fit_normalizer(const Dataset& train, Normalize kind, DataFormat format,
+                          const std::vector<bool>& keep = {});
 
 void apply_normalizer(const Normalizer& normalizer, Dataset& data);
 

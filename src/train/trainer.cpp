@@ -91,6 +91,7 @@ Trainer::StepResult Trainer::train_step(const std::int32_t* rows, int batch, flo
                               mlp_.layout().num_classes(), train_ws_.dlogits.as<float>(), scale);
     epoch_.loss_sum += loss.loss;
     epoch_.samples += batch;
+    step_loss_ = loss.loss;
     if (!std::isfinite(loss.loss) && scaler_.mode() == LossScaling::kNone)
       return StepResult::kDiverged;
   }
@@ -126,6 +127,38 @@ Trainer::StepResult Trainer::train_step(const std::int32_t* rows, int batch, flo
   }
   params_.apply_update(optimizer_, lr, multiplier, &epoch_.updates);
   return StepResult::kApplied;
+}
+
+StepTensors Trainer::step_tensors(int batch, double loss) {
+  StepTensors t;
+  t.layout = &mlp_.layout();
+  t.compute = policy_.compute;
+  t.weights = params_.matmul_weights();
+  t.grads = params_.grads();
+  t.grad_format = params_.grad_format();
+  t.ws = &train_ws_;
+  t.batch = batch;
+  t.loss = loss;
+  t.optimizer_state = optimizer_.state_buffers();
+  return t;
+}
+
+void Trainer::track_nonfinite(StepResult r, int batch, double loss) {
+  const std::int64_t step = global_step_ + 1;  // train_step has not counted it yet
+  if (r == StepResult::kApplied) {
+    last_update_step_ = step;
+    streak_site_.reset();
+    return;
+  }
+  if (!streak_site_) streak_site_ = locate_nonfinite(step_tensors(batch, loss), step, last_update_step_, cfg_);
+  if (r != StepResult::kDiverged && r != StepResult::kScaleBelowMinimum) return;
+  // A streak that began with gradients overflowing a high loss scale (what dynamic loss
+  // scaling is for) says little; the last step's scan then shows what kept them non-finite.
+  divergence_ = streak_site_;
+  if (!divergence_ || divergence_->tensor == "gradient") {
+    const auto last = locate_nonfinite(step_tensors(batch, loss), step, last_update_step_, cfg_);
+    if (last && (!divergence_ || last->tensor != "gradient")) divergence_ = last;
+  }
 }
 
 Evaluation Trainer::evaluate(const Dataset& set) {

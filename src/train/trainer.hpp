@@ -14,12 +14,13 @@
 
 #include "checkpoint/checkpoint.hpp"
 #include "config/config.hpp"
-#include "data/dataset.hpp"
+#include "data/load_data.hpp"
 #include "metrics/phase_timer.hpp"
 #include "metrics/stopwatch.hpp"
 #include "nn/mlp.hpp"
 #include "optim/optimizer.hpp"
 #include "report/run_log.hpp"
+#include "train/divergence.hpp"
 #include "train/epoch_stats.hpp"
 #include "train/loss_scaler.hpp"
 #include "train/parameter_store.hpp"
@@ -48,6 +49,7 @@ struct RunTotals {
 struct RunOutcome {
   std::string status = "completed";  // completed | interrupted | diverged | failed
   std::string reason;                // empty when completed
+  std::optional<NonFiniteSite> divergence;  // diverged: where the first non-finite value appeared
   int epochs_completed = 0;
   nlohmann::json summary;            // what summary.json holds
 };
@@ -86,6 +88,11 @@ class Trainer {
   StepResult train_step(const std::int32_t* rows, int batch, float lr);
   // {status, reason} when the run must stop after this step, else nothing.
   std::optional<std::pair<std::string, std::string>> why_stop(StepResult r, int epoch) const;
+  // Divergence diagnosis (train/divergence.hpp): the tensors of the step that just ran.
+  StepTensors step_tensors(int batch, double loss);
+  // Called with every step's outcome: scans the first step of each run of non-finite steps,
+  // and on a step that ends the run, settles which site to report in divergence_.
+  void track_nonfinite(StepResult r, int batch, double loss);
   // The pieces of run() (trainer_run.cpp).
   struct EpochLoop {
     float lr = 0.0f;            // of the last step
@@ -118,6 +125,10 @@ class Trainer {
   EpochStats epoch_;
   std::mt19937_64 shuffle_rng_;
   std::int64_t global_step_ = 0;
+  std::int64_t last_update_step_ = 0;           // 1-based step of the last applied update
+  std::optional<NonFiniteSite> streak_site_;    // first site of the current non-finite streak
+  std::optional<NonFiniteSite> divergence_;     // set when the run ends diverged
+  double step_loss_ = 0.0;                      // the last step's loss sum (unscaled)
   // Resuming: totals_ holds the epochs before this process; run_watch_ times this process.
   RunTotals totals_;
   bool resumed_ = false;  // restore() was called: run_start says where the run resumed

@@ -97,6 +97,7 @@ Checkpoint Trainer::checkpoint() {
   RunTotals totals = totals_;
   totals.seconds = seconds_before_ + (totals_.epochs_completed > 0 ? run_watch_.seconds() : 0.0);
   c.run_totals_json = totals_to_json(totals).dump();
+  c.data_encoding_json = to_json(data_.encoding).dump();
   return c;
 }
 

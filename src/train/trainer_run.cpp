@@ -42,15 +42,17 @@ nlohmann::json evaluation_json(const Evaluation& e) {
 
 std::optional<std::pair<std::string, std::string>> Trainer::why_stop(StepResult r,
                                                                     int epoch) const {
+  // The site and hint come from track_nonfinite's scan of the step's tensors.
+  const std::string site = divergence_ ? "; " + divergence_->describe() : "";
+  const std::string hint = divergence_ ? divergence_->hint : "lower optimizer.lr";
   if (r == StepResult::kDiverged)
     return std::pair{"diverged", fmt::format(
-        "non-finite loss or gradient at step {} (epoch {}) with loss scaling none; try a "
-        "lower optimizer.lr or loss_scale \"dynamic\"", global_step_, epoch)};
+        "non-finite loss or gradient at step {} (epoch {}) with loss scaling none{}; hint: {}",
+        global_step_, epoch, site, hint)};
   if (r == StepResult::kScaleBelowMinimum)
     return std::pair{"diverged", fmt::format(
-        "loss scale fell below loss_scale.min = {} at step {} (epoch {}): gradients are "
-        "non-finite at every scale; try a lower optimizer.lr", cfg_.loss_scale.min,
-        global_step_, epoch)};
+        "loss scale fell below loss_scale.min = {} at step {} (epoch {}): gradients were "
+        "non-finite at every scale{}; hint: {}", cfg_.loss_scale.min, global_step_, epoch, site, hint)};
   if (interrupt_requested())
     return std::pair{"interrupted", fmt::format("interrupted by a signal at step {} (epoch {})",
                                                 global_step_, epoch)};
@@ -70,6 +72,7 @@ nlohmann::json Trainer::summary_json(const RunOutcome& outcome, std::int64_t rss
   return {
       {"status", outcome.status},
       {"reason", outcome.reason},
+      {"divergence", outcome.divergence ? outcome.divergence->to_json() : nlohmann::json(nullptr)},
       {"precision", to_string(cfg_.precision)},
       {"epochs_completed", outcome.epochs_completed},
       {"epochs_planned", cfg_.train.epochs},
@@ -132,12 +135,14 @@ Trainer::EpochLoop Trainer::train_epoch(int epoch, RunOutcome& outcome) {
     loop.lr = float(learning_rate(cfg_.schedule, cfg_.optimizer.lr, global_step_, steps,
                                   total_steps));
     const StepResult r = train_step(order_.data() + begin, batch, loop.lr);
+    track_nonfinite(r, batch, step_loss_);
     ++global_step_;
     ++epoch_.steps;
     loop.samples += batch;
     if (const auto stop = why_stop(r, epoch)) {
       outcome.status = stop->first;
       outcome.reason = stop->second;
+      outcome.divergence = divergence_;
       break;
     }
     if (progress_watch.seconds() > 5.0) {

@@ -32,10 +32,11 @@ struct Forged {
   std::string weight_bytes = std::string(8, '\0');
   std::uint64_t order_count = 0;
   std::string order_bytes;
+  std::uint32_t version = 2;  // 1: without the DATA section
 
   std::string bytes() const {
     std::string b = "MIXPRECK";
-    put(b, 1, 4);   // version
+    put(b, version, 4);
     put(b, 0, 8);   // length, patched below
     put(b, 0, 4);   // precision fp32
     put(b, 0, 4);   // activation relu
@@ -44,7 +45,7 @@ struct Forged {
     put(b, hidden.size(), 4);
     for (auto h : hidden) put(b, h, 4);
     put(b, num_params, 8);
-    put(b, 7, 4);   // sections
+    put(b, version == 1 ? 7 : 8, 4);   // sections
     auto section = [&b](const char* tag, const std::string& payload) {
       b += tag;
       put(b, payload.size(), 8);
@@ -74,6 +75,7 @@ struct Forged {
     section("SHUF", shuf + order_bytes);
     section("CONF", "{}");
     section("TOTL", "{}");
+    if (version >= 2) section("DATA", "");
     const std::uint64_t length = b.size() + 4;
     for (int i = 0; i < 8; ++i) b[12 + std::size_t(i)] = char((length >> (8 * i)) & 0xff);
     put(b, ::crc32_z(::crc32_z(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(b.data()), b.size()), 4);
@@ -102,6 +104,15 @@ TEST(ForgedCheckpoint, TheForgeryItselfIsValid) {
   EXPECT_EQ(c.weights.count(), 2u);
   EXPECT_TRUE(c.shuffle_order.empty());
   EXPECT_EQ(encode_checkpoint(c), Forged{}.bytes());
+}
+
+TEST(ForgedCheckpoint, VersionOneWithoutTheDataSectionIsStillRead) {
+  Forged v1;
+  v1.version = 1;
+  const Checkpoint c = decode_checkpoint(v1.bytes(), "v1.ckpt");
+  EXPECT_EQ(c.num_params, 2u);
+  EXPECT_TRUE(c.data_encoding_json.empty());
+  EXPECT_EQ(encode_checkpoint(c), Forged{}.bytes());  // written back as version 2
 }
 
 TEST(ForgedCheckpoint, AShuffleOrderCountThatWrapsIsRejected) {

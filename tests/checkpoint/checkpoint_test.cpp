@@ -60,6 +60,7 @@ Checkpoint sample(Precision p, bool adam) {
   c.shuffle_order = {4, 0, 3, 1, 2, -7};  // -7: the codec must not care about the values
   c.config_json = R"({"name": "x", "seed": 3})";
   c.run_totals_json = R"({"train_s": 1.5})";
+  c.data_encoding_json = R"({"format": "csv"})";
   return c;
 }
 
@@ -84,6 +85,7 @@ void expect_equal(const Checkpoint& a, const Checkpoint& b) {
   EXPECT_EQ(a.shuffle_order, b.shuffle_order);
   EXPECT_EQ(a.config_json, b.config_json);
   EXPECT_EQ(a.run_totals_json, b.run_totals_json);
+  EXPECT_EQ(a.data_encoding_json, b.data_encoding_json);
 }
 
 // Bitwise CRC-32 (reflected polynomial 0xEDB88320), independent of zlib.
@@ -162,7 +164,7 @@ TEST(Checkpoint, BytesFollowTheDocumentedLayout) {
   const Checkpoint c = sample(Precision::kBf16True, false);
   const std::string b = encode_checkpoint(c);
   EXPECT_EQ(b.substr(0, 8), "MIXPRECK");
-  EXPECT_EQ(le(b, 8, 4), 1u);                 // version
+  EXPECT_EQ(le(b, 8, 4), 2u);                 // version
   EXPECT_EQ(le(b, 12, 8), b.size());          // file length, CRC included
   EXPECT_EQ(le(b, 20, 4), 4u);                // precision code of bf16-true
   EXPECT_EQ(le(b, 24, 4), 1u);                // activation code of gelu
@@ -171,7 +173,7 @@ TEST(Checkpoint, BytesFollowTheDocumentedLayout) {
   EXPECT_EQ(le(b, 36, 4), 1u);                // one hidden layer...
   EXPECT_EQ(le(b, 40, 4), 4u);                // ...of width 4
   EXPECT_EQ(le(b, 44, 8), kParams);
-  EXPECT_EQ(le(b, 52, 4), 7u);                // sections
+  EXPECT_EQ(le(b, 52, 4), 8u);                // sections
   EXPECT_EQ(b.substr(56, 4), "WGHT");
   EXPECT_EQ(le(b, 60, 8), 4u + 8u + 2u * kParams);  // format, count, 26 bf16 values
   EXPECT_EQ(le(b, 68, 4), 2u);                // format code of bf16
@@ -190,11 +192,11 @@ TEST(Checkpoint, EachKindOfDamageIsRejectedNamingTheFile) {
   };
   std::string magic = good, version = good, flipped = good, header_cut = good.substr(0, 11);
   magic[0] = 'X';
-  version[8] = 2;
+  version[8] = 3;
   flipped[100] = char(flipped[100] ^ 0x10);  // inside the weights
   const Case cases[] = {
       {"magic.ckpt", magic, "not a mixprec checkpoint: the first 8 bytes are \"XIXPRECK\""},
-      {"version.ckpt", version, "checkpoint format version 2 at byte offset 8, this mixprec reads version 1"},
+      {"version.ckpt", version, "checkpoint format version 3 at byte offset 8, this mixprec reads versions 1 to 2"},
       {"cut.ckpt", good.substr(0, good.size() - 10),
        "truncated checkpoint: the file has " + std::to_string(good.size() - 10) + " bytes, its header"},
       {"header-cut.ckpt", header_cut, "truncated checkpoint: the file has 11 bytes"},

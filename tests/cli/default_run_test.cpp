@@ -36,7 +36,7 @@ TEST_F(DefaultRun, CompletesWithTheRunDirectoryAndReachesNinetyFivePercent) {
   ASSERT_TRUE(fs::is_directory(out));
   std::set<std::string> files;
   for (const auto& e : fs::directory_iterator(out)) files.insert(e.path().filename().string());
-  EXPECT_EQ(files, (std::set<std::string>{"config.json", "metrics.jsonl", "summary.json"}));
+  EXPECT_EQ(files, (std::set<std::string>{"config.json", "data_encoding.json", "metrics.jsonl", "summary.json"}));
   EXPECT_TRUE(fs::is_empty(cwd())) << "an explicit --out must not create runs/ in the cwd";
 
   const auto records = read_jsonl(out / "metrics.jsonl");

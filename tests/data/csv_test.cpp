@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "data/csv_encode_util.hpp"
 #include "data/data_test_util.hpp"
 
 namespace mixprec {
@@ -15,13 +16,14 @@ using namespace mixprec::testing;
 // Writes `text` to a fresh file and parses it.
 class CsvTest : public ::testing::Test {
  protected:
-  CsvTable read(const std::string& text, const CsvOptions& options = {}) {
+  // Read and encoded with every row as a training row (csv_encode_util.hpp).
+  EncodedCsv read(const std::string& text, const CsvOptions& options = {}, const DataConfig& cfg = {}) {
     write_file(path(), text);
-    return read_csv(path(), options);
+    return encode_csv_file(path(), options, cfg);
   }
-  std::string error(const std::string& text, const CsvOptions& options = {}) {
+  std::string error(const std::string& text, const CsvOptions& options = {}, const DataConfig& cfg = {}) {
     write_file(path(), text);
-    return user_error([&] { read_csv(path(), options); });
+    return user_error([&] { encode_csv_file(path(), options, cfg); });
   }
   std::string path() const { return dir_.file("t.csv"); }
   // The start every error message must have: the file, then the position.
@@ -32,21 +34,21 @@ class CsvTest : public ::testing::Test {
 };
 
 TEST_F(CsvTest, NoHeaderLabelLastByDefault) {
-  CsvTable t = read("1.5,2,0\n-3,4e1,2\n");
+  EncodedCsv t = read("1.5,2,0\n-3,4e1,1\n");
   EXPECT_EQ(t.rows, 2);
   EXPECT_EQ(t.num_columns, 3);
-  EXPECT_EQ(t.num_features, 2);
+  EXPECT_EQ(t.inputs, 2);
   EXPECT_EQ(t.label_column, 2);
   EXPECT_TRUE(t.column_names.empty());
   EXPECT_THAT(t.features, ElementsAre(1.5f, 2.0f, -3.0f, 40.0f));
-  EXPECT_THAT(t.labels, ElementsAre(0, 2));
+  EXPECT_THAT(t.labels, ElementsAre(0, 1));
   EXPECT_THAT(t.lines, ElementsAre(1, 2));
 }
 
 TEST_F(CsvTest, AutoHeaderAndLabelByName) {
   CsvOptions o;
   o.label_column_name = "class";
-  CsvTable t = read("a,class,b\n1,1,2\n3,0,4\n", o);
+  EncodedCsv t = read("a,class,b\n1,1,2\n3,0,4\n", o);
   EXPECT_THAT(t.column_names, ElementsAre("a", "class", "b"));
   EXPECT_EQ(t.label_column, 1);
   EXPECT_THAT(t.features, ElementsAre(1.0f, 2.0f, 3.0f, 4.0f));
@@ -57,7 +59,7 @@ TEST_F(CsvTest, AutoHeaderAndLabelByName) {
 TEST_F(CsvTest, LabelByIndexFromStartAndFromEnd) {
   CsvOptions first;
   first.label_column_index = 0;
-  CsvTable t = read("1,10,20\n0,30,40\n", first);
+  EncodedCsv t = read("1,10,20\n0,30,40\n", first);
   EXPECT_THAT(t.labels, ElementsAre(1, 0));
   EXPECT_THAT(t.features, ElementsAre(10.0f, 20.0f, 30.0f, 40.0f));
 
@@ -72,17 +74,17 @@ TEST_F(CsvTest, LabelByIndexFromStartAndFromEnd) {
 TEST_F(CsvTest, ForcedHeaderSkipsANumericFirstRow) {
   CsvOptions o;
   o.header = CsvHeader::kYes;
-  CsvTable t = read("7,8,9\n1,2,0\n", o);
+  EncodedCsv t = read("7,8,9\n1,2,0\n3,4,1\n", o);
   EXPECT_THAT(t.column_names, ElementsAre("7", "8", "9"));
-  EXPECT_EQ(t.rows, 1);
-  EXPECT_THAT(t.features, ElementsAre(1.0f, 2.0f));
+  EXPECT_EQ(t.rows, 2);
+  EXPECT_THAT(t.features, ElementsAre(1.0f, 2.0f, 3.0f, 4.0f));
 }
 
 TEST_F(CsvTest, GzipGivesTheSameTable) {
   std::string text = "x,y,label\n0.25,1,1\n2,3,0\n";
   write_gzip(dir_.file("t.csv.gz"), text);
-  CsvTable gz = read_csv(dir_.file("t.csv.gz"), {});
-  CsvTable plain = read(text);
+  EncodedCsv gz = encode_csv_file(dir_.file("t.csv.gz"), {});
+  EncodedCsv plain = read(text);
   EXPECT_TRUE(gz.gzipped);
   EXPECT_EQ(gz.features, plain.features);
   EXPECT_EQ(gz.labels, plain.labels);
@@ -90,18 +92,18 @@ TEST_F(CsvTest, GzipGivesTheSameTable) {
 }
 
 TEST_F(CsvTest, ToleratesCrLfBomBlanksSpacesQuotesAndPlus) {
-  CsvTable t = read("\xEF\xBB\xBF\"f1\", \"f2\" ,\"y\"\r\n\r\n +1.5 ,\t-2 , 3.0 \r\n\n1e-50,7,0\r\n");
+  EncodedCsv t = read("\xEF\xBB\xBF\"f1\", \"f2\" ,\"y\"\r\n\r\n +1.5 ,\t-2 , 1.0 \r\n\n1e-50,7,0\r\n");
   EXPECT_THAT(t.column_names, ElementsAre("f1", "f2", "y"));
   // 1e-50 underflows float to 0: accepted, as strtof would.
   EXPECT_THAT(t.features, ElementsAre(1.5f, -2.0f, 0.0f, 7.0f));
-  EXPECT_THAT(t.labels, ElementsAre(3, 0));
+  EXPECT_THAT(t.labels, ElementsAre(1, 0));
   EXPECT_THAT(t.lines, ElementsAre(3, 5));  // blank lines still count
 }
 
 TEST_F(CsvTest, ParsesFloatsExactly) {
   // from_chars rounds correctly: 0.1 is the float nearest to 1/10.
-  CsvTable t = read("0.1,3.4028235e38,-1.17549435e-38,0\n");
-  EXPECT_THAT(t.features, ElementsAre(0.1f, 3.4028235e38f, -1.17549435e-38f));
+  EncodedCsv t = read("0.1,3.4028235e38,-1.17549435e-38,0\n0,0,0,1\n");
+  EXPECT_THAT(t.features, ElementsAre(0.1f, 3.4028235e38f, -1.17549435e-38f, 0.0f, 0.0f, 0.0f));
 }
 
 // ---- errors: each names the file, the 1-based line and column, and a hint
@@ -125,26 +127,25 @@ TEST_F(CsvTest, RaggedRowTooManyColumns) {
   EXPECT_THAT(msg, HasSubstr(at(4, 4) + "the row has 4 columns, expected 3 as on line 1"));
 }
 
-TEST_F(CsvTest, NonNumericCell) {
-  std::string msg = error("1,2,0\n3,abc,1\n");
-  EXPECT_THAT(msg, HasSubstr(at(2, 2) + "'abc' is not a number"));
-  EXPECT_THAT(msg, HasSubstr("hint:"));
+TEST_F(CsvTest, EmptyCellIsMissingAndAnErrorByDefault) {
+  std::string msg = error("1,2,0\n3,,1\n");
+  EXPECT_THAT(msg, HasSubstr(at(2, 2) + "the cell is missing"));
+  EXPECT_THAT(msg, HasSubstr("set data.missing to \"mean\""));
 }
 
-TEST_F(CsvTest, TrailingGarbageInANumber) {
-  EXPECT_THAT(error("1,2,0\n3,4x,1\n"), HasSubstr(at(2, 2) + "'4x' is not a number"));
-  EXPECT_THAT(error("1,2,0\n+-3,4,1\n"), HasSubstr(at(2, 1) + "'+-3' is not a number"));
+TEST_F(CsvTest, MissingMarkersAreMissingCells) {
+  // pandas' usual markers and UCI's '?' mean "missing", not a category or a header.
+  for (const char* marker : {"NA", "N/A", "nan", "NaN", "null", "NULL", "None", "?", "#N/A"}) {
+    EXPECT_THAT(error(fmt::format("1,2,0\n{},4,1\n", marker)), HasSubstr(at(2, 1) + "the cell is missing"))
+        << marker;
+  }
+  // A missing value on the first line must not make that line a header.
+  EXPECT_THAT(error("NaN,2,0\n1,2,1\n"), HasSubstr(at(1, 1) + "the cell is missing"));
 }
 
-TEST_F(CsvTest, EmptyCell) {
-  EXPECT_THAT(error("1,2,0\n3,,1\n"), HasSubstr(at(2, 2) + "empty cell, expected a number"));
-}
-
-TEST_F(CsvTest, NanAndInfinity) {
-  EXPECT_THAT(error("1,2,0\nnan,4,1\n"), HasSubstr(at(2, 1) + "value 'nan' is not finite"));
+TEST_F(CsvTest, Infinity) {
   EXPECT_THAT(error("1,2,0\n3,-inf,1\n"), HasSubstr(at(2, 2) + "value '-inf' is not finite"));
-  // A NaN on the first line must not make that line a header.
-  EXPECT_THAT(error("NaN,2,0\n"), HasSubstr(at(1, 1) + "value 'NaN' is not finite"));
+  EXPECT_THAT(error("1,2,0\ninf,4,1\n"), HasSubstr(at(2, 1) + "value 'inf' is not finite"));
 }
 
 TEST_F(CsvTest, OutOfFloatRange) {
@@ -155,29 +156,27 @@ TEST_F(CsvTest, ForcedNoHeaderOnATextRowSaysSo) {
   CsvOptions o;
   o.header = CsvHeader::kNo;
   std::string msg = error("a,b,y\n1,2,0\n", o);
-  EXPECT_THAT(msg, HasSubstr(at(1, 1) + "'a' is not a number"));
+  EXPECT_THAT(msg, HasSubstr(at(1, 1) + "'a' is text above a column of numbers"));
   EXPECT_THAT(msg, HasSubstr("data.header is false"));
 }
 
 TEST_F(CsvTest, NegativeLabel) {
   std::string msg = error("1,2,0\n3,4,-1\n");
   EXPECT_THAT(msg, HasSubstr(at(2, 3) + "label '-1' is not a non-negative integer"));
-  EXPECT_THAT(msg, HasSubstr("the label column, column 3, must hold class indices"));
+  EXPECT_THAT(msg, HasSubstr("the label column, column 3, holds numbers"));
 }
 
-TEST_F(CsvTest, FractionalAndTextLabels) {
+TEST_F(CsvTest, FractionalAndMissingLabels) {
   EXPECT_THAT(error("1,2,0\n3,4,2.5\n"), HasSubstr(at(2, 3) + "label '2.5' is not a non-negative integer"));
+  EXPECT_THAT(error("1,2,0\n3,4,\n"), HasSubstr(at(2, 3) + "the label is missing"));
   CsvOptions o;
   o.label_column_name = "y";
-  EXPECT_THAT(error("a,b,y\n1,2,cat\n", o),
-              HasSubstr(at(2, 3) + "label 'cat' is not a non-negative integer (hint: the label column, "
-                        "column 3 'y',"));
-  EXPECT_THAT(error("1,2,0\n3,4,\n"), HasSubstr(at(2, 3) + "label '' is not a non-negative integer"));
+  EXPECT_THAT(error("a,b,y\n1,2,cat\n", o), HasSubstr("every training label is 'cat', expected at least 2 classes"));
 }
 
 TEST_F(CsvTest, IntegralFloatLabelsAreAccepted) {
-  CsvTable t = read("1,2,3.0\n3,4,0e0\n");
-  EXPECT_THAT(t.labels, ElementsAre(3, 0));
+  EncodedCsv t = read("1,2,1.0\n3,4,0e0\n");
+  EXPECT_THAT(t.labels, ElementsAre(1, 0));
 }
 
 TEST_F(CsvTest, HugeLabel) {
@@ -187,7 +186,7 @@ TEST_F(CsvTest, HugeLabel) {
 TEST_F(CsvTest, LabelNameWithoutHeader) {
   CsvOptions o;
   o.label_column_name = "y";
-  std::string msg = error("1,2,0\n", o);
+  std::string msg = error("1,2,0\n3,4,1\n", o);
   EXPECT_THAT(msg, HasSubstr(quote_path(path()) + " line 1: data.label_column is \"y\", a name, but the file has no header row"));
 }
 
@@ -217,7 +216,7 @@ TEST_F(CsvTest, LabelNameAndIndexBothSet) {
 TEST_F(CsvTest, LabelIndexOutOfRange) {
   CsvOptions o;
   o.label_column_index = 3;
-  EXPECT_THAT(error("\n1,2,0\n", o), HasSubstr(quote_path(path()) + " line 2: data.label_column 3 is out of "
+  EXPECT_THAT(error("\n1,2,0\n3,4,1\n", o), HasSubstr(quote_path(path()) + " line 2: data.label_column 3 is out of "
                                                "range for 3 columns, expected 0..2 or -3..-1"));
   o.label_column_index = -4;
   EXPECT_THAT(error("1,2,0\n", o), HasSubstr("data.label_column -4 is out of range"));
@@ -230,14 +229,16 @@ TEST_F(CsvTest, SingleColumnSuggestsTheSeparator) {
 }
 
 TEST_F(CsvTest, ErrorsInsideGzipKeepLineNumbers) {
-  write_gzip(dir_.file("bad.csv.gz"), std::string("1,2,0\n3,x,1\n"));
-  std::string msg = user_error([&] { read_csv(dir_.file("bad.csv.gz"), {}); });
-  EXPECT_THAT(msg, HasSubstr(quote_path(dir_.file("bad.csv.gz")) + " line 2, column 2: 'x' is not a number"));
+  write_gzip(dir_.file("bad.csv.gz"), std::string("1,2,0\n3,,1\n"));
+  std::string msg = user_error([&] { encode_csv_file(dir_.file("bad.csv.gz"), {}); });
+  EXPECT_THAT(msg, HasSubstr(quote_path(dir_.file("bad.csv.gz")) + " line 2, column 2: the cell is missing"));
 }
 
 TEST_F(CsvTest, LongCellsAreCutShortInMessages) {
-  std::string msg = error("1,2,0\n" + std::string(100, 'z') + ",4,1\n");
-  EXPECT_THAT(msg, HasSubstr("'" + std::string(32, 'z') + "...' is not a number"));
+  CsvOptions o;
+  o.header = CsvHeader::kNo;
+  std::string msg = error(std::string(100, 'z') + ",4,1\n1,2,0\n", o);
+  EXPECT_THAT(msg, HasSubstr("'" + std::string(32, 'z') + "...' is text above a column of numbers"));
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "data/data_test_util.hpp"
-#include "data/dataset.hpp"
+#include "data/load_data.hpp"
 
 namespace mixprec {
 namespace {
@@ -88,13 +88,15 @@ TEST_F(LoadCsvTest, MaxTrainSamplesKeepsTheFirstRowsAndNormalisesWithThem) {
   cfg_.max_train_samples = 3;
   cfg_.normalize = Normalize::kScale;
   DataSplits s = load_data(cfg_, 7);
-  // Training rows 0, 4, 9 (the first three above): global min 0, max 109.
+  // Training rows 0, 4, 9 (the first three above): per column, min 0 and max 9, then min
+  // 100 and max 109.
   ASSERT_EQ(s.train.rows(), 3);
   EXPECT_EQ(s.train.x(0, 0), 0.0f);
   EXPECT_EQ(s.train.x(2, 1), 1.0f);
-  EXPECT_EQ(s.train.x(1, 0), static_cast<float>(4.0 / 109.0));
+  EXPECT_EQ(s.train.x(1, 0), static_cast<float>(4.0 / 9.0));
+  EXPECT_EQ(s.train.x(1, 1), static_cast<float>(4.0 / 9.0));
   EXPECT_EQ(s.test.rows(), 2);  // untouched
-  EXPECT_EQ(s.test.x(0, 1), static_cast<float>(101.0 / 109.0));  // test row 1 with training statistics
+  EXPECT_EQ(s.test.x(0, 1), static_cast<float>(1.0 / 9.0));  // test row 1 with training statistics
 }
 
 TEST_F(LoadCsvTest, MaxTrainSamplesAboveTheRowCountKeepsAll) {
@@ -133,8 +135,8 @@ TEST_F(LoadCsvTest, TestFileWithOtherColumnsNamesBothFiles) {
   write_file(dir_.file("test.csv"), std::string("1,0\n"));
   cfg_.test = dir_.file("test.csv");
   std::string msg = user_error([&] { load_data(cfg_, 0); });
-  EXPECT_THAT(msg, HasSubstr(quote_path(cfg_.test) + " line 1: the rows have 1 feature columns but '" + cfg_.train +
-                             "' has 2"));
+  EXPECT_THAT(msg, HasSubstr(quote_path(cfg_.test) + " line 1: the rows have 2 columns but the training data '" +
+                             cfg_.train + "' has 3"));
 }
 
 TEST_F(LoadCsvTest, ClassMissingFromTrainingNamesTheFile) {

@@ -43,23 +43,36 @@ TEST(Normalize, IdxScaleDividesBy255WhateverTheData) {
   EXPECT_EQ(train.x(1, 0), static_cast<float>(10.0 / 255.0));
 }
 
-TEST(Normalize, CsvScaleUsesTheGlobalTrainingMinAndMax) {
-  // Global min 1, max 5 over both features: (x - 1) / 4.
-  Dataset train = make({{1, 2}, {3, 5}});
-  Dataset test = make({{9, -3}});
+TEST(Normalize, CsvScaleIsPerColumnOverTheTrainingSplit) {
+  // As scikit-learn's MinMaxScaler: column 0 spans 1..3, column 1 spans 2000..6000. A
+  // global min and max (the old behaviour) would squash column 0 to about 0.
+  Dataset train = make({{1, 2000}, {3, 6000}, {2, 4000}});
+  Dataset test = make({{9, -2000}});
   Normalizer n = fit_normalizer(train, Normalize::kScale, DataFormat::kCsv);
   ASSERT_EQ(n.offset.size(), 2u);
   EXPECT_EQ(n.offset[0], 1.0);
-  EXPECT_EQ(n.scale[1], 4.0);
+  EXPECT_EQ(n.scale[0], 2.0);
+  EXPECT_EQ(n.offset[1], 2000.0);
+  EXPECT_EQ(n.scale[1], 4000.0);
   apply_normalizer(n, train);
   apply_normalizer(n, test);
-  EXPECT_EQ(train.x(0, 0), 0.0f);
-  EXPECT_EQ(train.x(0, 1), 0.25f);
-  EXPECT_EQ(train.x(1, 0), 0.5f);
-  EXPECT_EQ(train.x(1, 1), 1.0f);
+  for (int j = 0; j < 2; ++j) {  // every column spans exactly [0, 1] on the training split
+    EXPECT_EQ(train.x.col(j).minCoeff(), 0.0f);
+    EXPECT_EQ(train.x.col(j).maxCoeff(), 1.0f);
+    EXPECT_EQ(train.x(2, j), 0.5f);
+  }
   // The test split uses the training statistics, so it can leave [0, 1].
-  EXPECT_EQ(test.x(0, 0), 2.0f);
+  EXPECT_EQ(test.x(0, 0), 4.0f);
   EXPECT_EQ(test.x(0, 1), -1.0f);
+}
+
+TEST(Normalize, OneHotInputsAreLeftAsTheyAre) {
+  Dataset train = make({{0, 10}, {1, 30}});
+  Normalizer n = fit_normalizer(train, Normalize::kStandardize, DataFormat::kCsv, {true, false});
+  EXPECT_EQ(n.offset[0], 0.0);
+  EXPECT_EQ(n.scale[0], 1.0);
+  EXPECT_EQ(n.offset[1], 20.0);
+  EXPECT_EQ(n.scale[1], 10.0);
 }
 
 TEST(Normalize, CsvScaleOfConstantDataDividesByOne) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "data/csv.hpp"
+#include "data/csv_encode_util.hpp"
 #include "data/data_test_util.hpp"
 #include "data/file_bytes.hpp"
 #include "data/idx.hpp"
@@ -71,9 +72,9 @@ TEST(ParseIdx, ErrorsNameTheCallerAndOffset) {
 }
 
 TEST(ParseCsv, SameTableAsTheFileReader) {
-  CsvTable t = parse_csv(to_bytes("a,b,label\n0.5,-2,1\n3,4e1,0\n"), "mem.csv", {});
+  EncodedCsv t = encode_csv(parse_csv(to_bytes("a,b,label\n0.5,-2,1\n3,4e1,0\n"), "mem.csv", CsvHeader::kAuto), {});
   EXPECT_EQ(t.rows, 2);
-  EXPECT_EQ(t.num_features, 2);
+  EXPECT_EQ(t.inputs, 2);
   EXPECT_THAT(t.features, ElementsAre(0.5f, -2.0f, 3.0f, 40.0f));
   EXPECT_THAT(t.labels, ElementsAre(1, 0));
   EXPECT_THAT(t.column_names, ElementsAre("a", "b", "label"));
@@ -81,15 +82,15 @@ TEST(ParseCsv, SameTableAsTheFileReader) {
 }
 
 TEST(ParseCsv, GzippedBytes) {
-  CsvTable t = parse_csv(gzipped(to_bytes("1,2\n3,4\n")), "mem.csv.gz", {});
+  EncodedCsv t = encode_csv(parse_csv(gzipped(to_bytes("1,0\n3,1\n")), "mem.csv.gz", CsvHeader::kAuto), {});
   EXPECT_THAT(t.features, ElementsAre(1.0f, 3.0f));
-  EXPECT_THAT(t.labels, ElementsAre(2, 4));
+  EXPECT_THAT(t.labels, ElementsAre(0, 1));
   EXPECT_TRUE(t.gzipped);
 }
 
 TEST(ParseCsv, ErrorsNameTheCallerLineAndColumn) {
-  std::string msg = user_error([] { parse_csv(to_bytes("1,2\n3,x\n"), "mem.csv", {}); });
-  EXPECT_THAT(msg, StartsWith("'mem.csv' line 2, column 2: label 'x'"));
+  std::string msg = user_error([] { parse_csv(to_bytes("1,2\n3,4,5\n"), "mem.csv", CsvHeader::kAuto); });
+  EXPECT_THAT(msg, StartsWith("'mem.csv' line 2, column 3: the row has 3 columns"));
 }
 
 }  // namespace

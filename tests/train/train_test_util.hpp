@@ -17,7 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/config.hpp"
-#include "data/dataset.hpp"
+#include "data/load_data.hpp"
 #include "report/run_log.hpp"
 #include "support/temp_dir.hpp"
 #include "train/trainer.hpp"
