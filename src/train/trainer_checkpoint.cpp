@@ -107,6 +107,13 @@ void Trainer::restore(const Checkpoint& c, const std::string& file) {
                      {cfg_.precision, layout.input_dim(), cfg_.model.hidden, layout.num_classes(),
                       cfg_.model.activation},
                      file, "this run's config and data");
+  // The data must be encoded as it was when the checkpoint was written (version 1 files
+  // carry no encoding): a changed file would silently change what the model reads.
+  if (!c.data_encoding_json.empty() && c.data_encoding_json != to_json(data_.encoding).dump()) {
+    fail("{}: the data encoding stored in the checkpoint differs from the one the data gives now (its "
+         "columns, classes, categories or normalisation statistics changed) (hint: resume with the data "
+         "files the run was trained on; compare them with RUN_DIR/data_encoding.json)", file);
+  }
   // The codec checked formats and counts against the shape; these guard the trainer.
   if (c.weights.format != params_.update_format() || c.weights.count() != params_.size())
     throw std::logic_error("Trainer::restore: weights do not match the parameter store");

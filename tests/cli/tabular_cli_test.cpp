@@ -172,6 +172,21 @@ TEST_F(TabularCli, ForcedOverflowNamesTheFirstLayersForwardActivation) {
       << r.err;
 }
 
+// A resumed run must read its data as the interrupted one did: a training file edited in
+// between changes the fitted encoding, and the resume is refused instead of training on it.
+TEST_F(TabularCli, ResumeRefusesDataWhoseEncodingChanged) {
+  write("r.csv", mixed_scale_csv(200));
+  write("r.json", R"({"name": "r", "data": {"format": "csv", "train": ")" + file("r.csv").string() +
+                      R"("}, "model": {"hidden": [8]}, "train": {"epochs": 3}})");
+  const std::string run = file("r-run").string();
+  Invocation r = mixprec({"train", file("r.json").string(), "--out", run, "--save-model", "--stop-after-epochs", "1"});
+  ASSERT_EQ(r.exit_code, 130) << r.err;
+  write("r.csv", mixed_scale_csv(200) + "20000,0.5,mid\n");  // a new maximum: other statistics
+  r = mixprec({"train", "--resume", run});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "the data encoding stored in the checkpoint differs")) << r.err;
+}
+
 TEST_F(TabularCli, ValidatePrintsTheDataSummary) {
   write("v.csv", "colour,w,label\nred,1,yes\nblue,,no\nred,3,yes\nblue,4,no\ngreen,5,yes\n");
   write("v.json", R"({"data": {"format": "csv", "train": ")" + file("v.csv").string() +
