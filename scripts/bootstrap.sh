@@ -9,6 +9,7 @@ packages=(
   libdnnl-dev libgtest-dev libbenchmark-dev
   ocl-icd-opencl-dev  # only Recommended by libdnnl-dev, but its CMake config needs OpenCL
   clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer, ASan and UBSan runtimes
+  python3 python3-jsonschema   # tests/docs/check_schemas.py: the JSON outputs against docs/schema/
 )
 
 missing=()

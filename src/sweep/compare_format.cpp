@@ -182,7 +182,12 @@ std::string render_csv(const Comparison& cmp) {
   auto number = [](const std::optional<double>& v) { return v ? fmt::format("{}", *v) : std::string(); };
   auto join = [](const std::vector<std::string>& fields) {
     std::string line;
-    for (std::size_t i = 0; i < fields.size(); ++i) line += (i ? "," : "") + csv_field(fields[i]);
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      // Two appends, not "," + temporary: GCC 12 warns falsely on the latter (-Wrestrict,
+      // GCC bug 105329).
+      if (i) line += ',';
+      line += csv_field(fields[i]);
+    }
     return line + "\n";
   };
   std::string out = join(header);

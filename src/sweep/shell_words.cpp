@@ -20,7 +20,12 @@ std::string shell_quote(const std::string& word) {
 
 std::string shell_join(const std::vector<std::string>& argv) {
   std::string out;
-  for (const std::string& word : argv) out += (out.empty() ? "" : " ") + shell_quote(word);
+  for (const std::string& word : argv) {
+    // Two appends, not " " + temporary: GCC 12 warns falsely on the latter (-Wrestrict,
+    // GCC bug 105329).
+    if (!out.empty()) out += ' ';
+    out += shell_quote(word);
+  }
   return out;
 }
 
