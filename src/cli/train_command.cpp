@@ -38,6 +38,9 @@ void setup_train_command(CLI::App& app, TrainOptions& options, int& exit_code,
   cmd->add_option("--resume", options.resume_dir,
                   "Continue the interrupted run in RUN_DIR from its checkpoint.ckpt, with its "
                   "config.json (no CONFIG, --set or --out); appends to its metrics.jsonl");
+  cmd->add_flag("--quiet", options.quiet,
+                "No progress during epochs (by default a live line where stderr is a terminal, "
+                "else a log line every 5 s); epoch summaries are still logged");
   // Hidden (empty group): lets tests interrupt a run at an exact epoch boundary.
   cmd->add_option("--stop-after-epochs", options.stop_after_epochs)->group("");
   cmd->callback([&options, &exit_code, &command_line]() {
@@ -103,6 +106,7 @@ int run_train(const TrainOptions& options, const std::string& command_line) {
     trainer.on_epoch_end([&dir](Trainer& t) { write_checkpoint(dir / "checkpoint.ckpt", t.checkpoint()); });
   }
   trainer.stop_after_epochs(options.stop_after_epochs);
+  trainer.show_progress(!options.quiet);
   if (resume)
     spdlog::info("resuming after epoch {} of {}", trainer.totals().epochs_completed, cfg.train.epochs);
   install_interrupt_handlers();

@@ -18,6 +18,7 @@ struct TrainOptions {
   bool save_model = false;
   std::string resume_dir;     // --resume: continue this run (its config.json and checkpoint)
   int stop_after_epochs = 0;  // hidden, for tests: end as "interrupted" after epoch N
+  bool quiet = false;         // no progress during epochs (neither the live line nor the 5 s lines)
 };
 
 void setup_train_command(CLI::App& app, TrainOptions& options, int& exit_code,

@@ -19,6 +19,7 @@
 #include "metrics/stopwatch.hpp"
 #include "nn/mlp.hpp"
 #include "optim/optimizer.hpp"
+#include "report/progress_line.hpp"
 #include "report/run_log.hpp"
 #include "train/divergence.hpp"
 #include "train/epoch_stats.hpp"
@@ -81,6 +82,12 @@ class Trainer {
   void on_epoch_end(std::function<void(Trainer&)> hook) { epoch_end_hook_ = std::move(hook); }
   // Ends the run as "interrupted" after epoch `epochs` (tests of --resume; 0: never).
   void stop_after_epochs(int epochs) { stop_after_epochs_ = epochs; }
+  // Progress during an epoch: a live line where stderr is a terminal, else a log line
+  // every 5 s; `false` (train --quiet) shows neither.
+  void show_progress(bool show) {
+    progress_ = ProgressLine(show);
+    periodic_progress_ = show;
+  }
   const RunTotals& totals() const { return totals_; }
 
  private:
@@ -136,6 +143,8 @@ class Trainer {
   Stopwatch run_watch_;
   std::function<void(Trainer&)> epoch_end_hook_;
   int stop_after_epochs_ = 0;
+  ProgressLine progress_{true};
+  bool periodic_progress_ = true;
 };
 
 }  // namespace mixprec

@@ -145,12 +145,18 @@ Trainer::EpochLoop Trainer::train_epoch(int epoch, RunOutcome& outcome) {
       outcome.divergence = divergence_;
       break;
     }
-    if (progress_watch.seconds() > 5.0) {
+    if (progress_.active()) {
+      const double elapsed = epoch_watch.seconds();
+      const std::int64_t steps_left = (steps - s - 1) + steps * (cfg_.train.epochs - epoch);
+      progress_.update(epoch, cfg_.train.epochs, s + 1, steps, double(loop.samples) / elapsed,
+                       elapsed / double(s + 1) * double(steps_left));
+    } else if (periodic_progress_ && progress_watch.seconds() > 5.0) {
       spdlog::info("epoch {}: {}/{} steps, loss {:.4f}", epoch, s + 1, steps,
                    epoch_.loss_sum / double(std::max<std::int64_t>(1, epoch_.samples)));
       progress_watch = Stopwatch();
     }
   }
+  progress_.clear();
   loop.seconds = epoch_watch.seconds();
   loop.cpu_share = cpu_share.share();
   return loop;
