@@ -45,13 +45,22 @@ TEST_F(RunIntegrity, OneWriterPerRunFolder) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_TRUE(training) << read_text(first.err);
+  // Each second writer must be refused at once; one that goes on writing is killed after
+  // 30 s (without the lock it would train all 100000 epochs) and fails the test.
+  auto second_writer = [&](const std::vector<std::string>& args) {
+    const Background b = start_mixprec(args, tmp_.path());
+    Invocation r;
+    r.exit_code = wait_exit_within(b.pid, 30);
+    r.err = read_text(b.err);
+    return r;
+  };
   for (int attempt = 0; attempt < 2; ++attempt) {
-    const Invocation second = mixprec({"train", "--resume", dir.string()});
+    const Invocation second = second_writer({"train", "--resume", dir.string()});
     EXPECT_EQ(second.exit_code, 2) << second.err;
     EXPECT_TRUE(contains(second.err, dir.string() + " is being written by process " +
                                           std::to_string(first.pid))) << second.err;
   }
-  const Invocation out = mixprec({"train", config().string(), "--out", dir.string()});
+  const Invocation out = second_writer({"train", config().string(), "--out", dir.string()});
   EXPECT_EQ(out.exit_code, 2) << out.err;
   EXPECT_TRUE(contains(out.err, "process " + std::to_string(first.pid))) << out.err;
   // compare shows it as running, not failed (summary.json is not written yet).
@@ -65,6 +74,25 @@ TEST_F(RunIntegrity, OneWriterPerRunFolder) {
   for (const auto& j : read_jsonl(dir / "metrics.jsonl")) run_ends += j["type"] == "run_end";
   EXPECT_EQ(run_ends, 1);
   EXPECT_EQ(read_json(dir / "summary.json")["status"], "interrupted");
+}
+
+// Point 2, sweeps: a second sweep on a sweep folder that a sweep is writing is refused.
+// The first stops itself (MIXPREC_FAULT=pause@1) at its first write of sweep.json, before
+// any child has started, holding the folder's lock.
+TEST_F(RunIntegrity, OneSweepPerSweepFolder) {
+  const fs::path sweep = tmp_ / "sweep";
+  const std::vector<std::string> args = {"sweep", config().string(), "--seeds", "0-1", "--out", sweep.string()};
+  const Background first = start_mixprec(args, tmp_.path(), "MIXPREC_FAULT=pause@1");
+  if (!wait_stopped(first.pid, 10)) {  // a binary without the hook ran the sweep instead
+    wait_exit_within(first.pid, 60);
+    FAIL() << "the first sweep did not stop at its first write: " << read_text(first.err);
+  }
+  const Invocation second = mixprec(args);
+  EXPECT_EQ(second.exit_code, 2) << second.err;
+  EXPECT_TRUE(contains(second.err, sweep.string() + " is being written by process " +
+                                       std::to_string(first.pid))) << second.err;
+  ::kill(first.pid, SIGKILL);  // its children would inherit the pause: end it here
+  wait_exit(first.pid);
 }
 
 // Point 3: a loss scale beyond fp32 is refused by validate; a static scale that overflows

@@ -92,9 +92,23 @@ inline int wait_exit(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// The exit status of `pid` if it ends within `seconds`; otherwise it is killed and the
+// result is -1 (a writer that should have been refused at once but went on running).
+inline int wait_exit_within(pid_t pid, double seconds) {
+  for (int i = 0; i < int(seconds * 100); ++i) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid)
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid, SIGKILL);
+  wait_exit(pid);
+  return -1;
+}
+
 // Waits (up to 60 s) until `pid` has stopped itself (SIGSTOP); false if it exited instead.
-inline bool wait_stopped(pid_t pid) {
-  for (int i = 0; i < 6000; ++i) {
+inline bool wait_stopped(pid_t pid, int seconds = 60) {
+  for (int i = 0; i < seconds * 100; ++i) {
     int status = 0;
     const pid_t r = ::waitpid(pid, &status, WUNTRACED | WNOHANG);
     if (r == pid) return WIFSTOPPED(status);
