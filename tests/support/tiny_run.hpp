@@ -106,7 +106,8 @@ inline int wait_exit_within(pid_t pid, double seconds) {
   return -1;
 }
 
-// Waits (up to 60 s) until `pid` has stopped itself (SIGSTOP); false if it exited instead.
+// Waits (up to `seconds`) until `pid` has stopped itself (SIGSTOP): true. False if it
+// exited instead (reaped here), or did neither in time (then it is killed and reaped).
 inline bool wait_stopped(pid_t pid, int seconds = 60) {
   for (int i = 0; i < seconds * 100; ++i) {
     int status = 0;
@@ -114,6 +115,8 @@ inline bool wait_stopped(pid_t pid, int seconds = 60) {
     if (r == pid) return WIFSTOPPED(status);
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  ::kill(pid, SIGKILL);
+  wait_exit(pid);
   return false;
 }
 
