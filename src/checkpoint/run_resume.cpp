@@ -7,8 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
+#include "config/config_diff.hpp"
 #include "config/config_loader.hpp"
 #include "config/json_file.hpp"
+#include "report/atomic_file.hpp"
 
 namespace mixprec {
 namespace {
@@ -37,8 +39,9 @@ ResumePoint open_run_for_resume(const fs::path& run_dir) {
     }
   }
   if (!fs::is_regular_file(ckpt_path, ec)) {
-    fail("--resume {}: no checkpoint.ckpt there: the run was started without --save-model, so "
-         "its state was not saved (hint: start runs with --save-model to make them resumable)",
+    fail("--resume {}: no checkpoint.ckpt there: the run was started without --save-model, or "
+         "stopped before its first checkpoint was written, so there is no state to continue "
+         "from (hint: start a new run; with --save-model to make it resumable)",
          run_dir.string());
   }
   ResumePoint r{load_config(config_path.string()), read_checkpoint(ckpt_path), ckpt_path};
@@ -49,13 +52,20 @@ ResumePoint open_run_for_resume(const fs::path& run_dir) {
   const nlohmann::json stored =
       parse_json_text(r.checkpoint.config_json, ckpt_path.string() + " (config section CONF)");
   if (stored != current) {
-    const nlohmann::json patch = nlohmann::json::diff(stored, current);
-    std::string key = patch.empty() ? "" : patch[0].value("path", "");  // "/data/dir"
-    if (!key.empty()) key.erase(0, 1);
-    for (char& ch : key) ch = ch == '/' ? '.' : ch;
-    fail("{}: differs from the config stored in {} at \"{}\"; a resumed run must train with the "
-         "config it started with (hint: undo the edit, or start a new run)", config_path.string(),
-         ckpt_path.string(), key);
+    // checkpoint.ckpt is rewritten after every epoch, so it is newer than config.json unless
+    // config.json was edited since; otherwise the checkpoint came from another run.
+    std::error_code ec1, ec2;
+    const bool config_edited =
+        fs::last_write_time(config_path, ec1) > fs::last_write_time(ckpt_path, ec2) && !ec1 && !ec2;
+    const std::string hint =
+        config_edited ? "config.json was edited after the checkpoint was written: undo the edit, "
+                        "or start a new run with the new config"
+                      : "the checkpoint was written by a run with another config (copied from "
+                        "another run folder?): put this run's own checkpoint.ckpt back, or start "
+                        "a new run";
+    fail("{}: differs from the config stored in {} ({}); a resumed run must train with the "
+         "config it started with (hint: {})", config_path.string(), ckpt_path.string(),
+         describe_changes(stored, current), hint);
   }
   return r;
 }
@@ -73,6 +83,27 @@ std::size_t drop_partial_last_line(const fs::path& jsonl) {
   fs::resize_file(jsonl, keep, ec);
   if (ec) fail("cannot repair {}: {} (hint: check that the folder is writable)", jsonl.string(), ec.message());
   return text.size() - keep;
+}
+
+std::size_t drop_epochs_after(const fs::path& jsonl, int epochs_completed) {
+  std::ifstream in(jsonl, std::ios::binary);
+  if (!in) return 0;
+  std::string kept;
+  std::size_t dropped = 0;
+  for (std::string line; std::getline(in, line);) {
+    const nlohmann::json r = nlohmann::json::parse(line, nullptr, false);
+    const bool later_epoch = r.is_object() && r.value("type", "") == "epoch" &&
+                             r.contains("epoch") && r["epoch"].is_number_integer() &&
+                             r["epoch"].get<int>() > epochs_completed;
+    if (later_epoch) {
+      ++dropped;
+      continue;
+    }
+    kept += line;
+    kept += '\n';
+  }
+  if (dropped > 0) write_text_atomically(jsonl, kept);
+  return dropped;
 }
 
 }  // namespace mixprec

@@ -25,4 +25,10 @@ ResumePoint open_run_for_resume(const std::filesystem::path& run_dir);
 // (it is not valid JSON anyway) and returns how many bytes were dropped.
 std::size_t drop_partial_last_line(const std::filesystem::path& jsonl);
 
+// The epoch records of `jsonl` for epochs after `epochs_completed` (the checkpoint's): a
+// run stopped between logging an epoch and writing its checkpoint (disk full, killed)
+// trains that epoch again on resume, and must not log it twice. Rewrites the file
+// atomically without them and returns how many were dropped.
+std::size_t drop_epochs_after(const std::filesystem::path& jsonl, int epochs_completed);
+
 }  // namespace mixprec

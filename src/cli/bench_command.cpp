@@ -108,6 +108,43 @@ std::string self_path() {
   return ec ? "mixprec" : p.string();
 }
 
+// The default config ships in the repository's configs/, next to build/ where the binary
+// is: found from the binary, so that bench works from any folder. Its data paths are
+// relative to the repository, which then stands in for the working folder.
+struct BenchConfig {
+  std::string path;
+  fs::path data_root;  // where the config's relative data paths start
+};
+
+BenchConfig find_bench_config(const std::string& given, bool user_given) {
+  if (user_given || fs::path(given).is_absolute()) return {given, fs::current_path()};
+  std::error_code ec;
+  if (fs::is_regular_file(given, ec)) return {given, fs::current_path()};
+  const fs::path repo = fs::path(self_path()).parent_path().parent_path();
+  if (fs::is_regular_file(repo / given, ec)) return {(repo / given).string(), repo};
+  fail("bench: default config {} not found in the working folder nor in {} (hint: pass "
+       "--config FILE)", given, repo.string());
+}
+
+// Data paths made absolute, so that the training children read them from any folder.
+std::vector<std::string> absolute_data_overrides(const Config& cfg, const fs::path& root) {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : {std::pair{"data.dir", cfg.data.dir}, {"data.train", cfg.data.train},
+                                   {"data.test", cfg.data.test}})
+    if (!value.empty() && fs::path(value).is_relative())
+      out.push_back(std::string(key) + "=" + (root / value).lexically_normal().string());
+  return out;
+}
+
+// A product's share of the measured peak; null when above 1, which only a peak measured
+// while other processes had the cores can give (the product cannot beat the peak).
+nlohmann::json share_of(double gflops, double peak, bool& busy) {
+  const double share = gflops / peak;
+  if (share <= 1.0) return share;
+  busy = true;
+  return nullptr;
+}
+
 }  // namespace
 
 void setup_bench_command(CLI::App& app, BenchOptions& options, int& exit_code) {
@@ -121,18 +158,28 @@ void setup_bench_command(CLI::App& app, BenchOptions& options, int& exit_code) {
       ->check(CLI::Range(1, 100));
   cmd->add_option("--threads", options.threads, "Threads for everything")->check(CLI::Range(1, 1024));
   cmd->add_flag("--skip-training", options.skip_training, "Only peak and GEMM numbers");
-  cmd->callback([&options, &exit_code]() { exit_code = run_bench(options); });
+  cmd->callback([cmd, &options, &exit_code]() {
+    options.config_given = cmd->count("--config") > 0;
+    exit_code = run_bench(options);
+  });
 }
 
 int run_bench(const BenchOptions& options) {
-  std::vector<std::string> overrides = options.overrides;
-  overrides.push_back("threads=" + std::to_string(options.threads));
-  overrides.push_back("train.epochs=" + std::to_string(options.epochs));
-  const Config cfg = load_config(options.config_path, overrides);
+  // The arguments first: a wrong one fails before any file is read or anything measured.
   std::vector<Precision> precisions;
   for (const auto& name : split_list(options.precisions))
     precisions.push_back(parse_precision(name, "--precision"));
+  if (precisions.empty() && !options.skip_training)
+    fail("bench --precision \"{}\": expected a comma-separated list such as fp32,bf16-mixed",
+         options.precisions);
+  const BenchConfig found = find_bench_config(options.config_path, options.config_given);
+  std::vector<std::string> overrides = options.overrides;
+  overrides.push_back("threads=" + std::to_string(options.threads));
+  overrides.push_back("train.epochs=" + std::to_string(options.epochs));
+  const Config cfg = load_config(found.path, overrides);
+  for (const std::string& o : absolute_data_overrides(cfg, found.data_root)) overrides.push_back(o);
   const int threads = apply_thread_count(options.threads);
+  bool busy = false;
 
   nlohmann::json out;
   // 1. Peak, per thread count up to the one used.
@@ -174,13 +221,13 @@ int run_bench(const BenchOptions& options) {
         nlohmann::json row = {{"format", to_string(f)},
                               {"path", matmul().path(f).native ? "native" : "emulated"},
                               {"product", c.name}, {"m", c.m}, {"n", c.n}, {"k", c.k},
-                              {"gflops", g}, {"share_of_peak", g / peak_for(f)},
+                              {"gflops", g}, {"share_of_peak", share_of(g, peak_for(f), busy)},
                               {"gflops_packed", nullptr},
                               {"gflops_packed_incl_packing", nullptr}};
         if (matmul().reads_packed(f, c.k, c.n)) {  // what training runs for this format
           const double packed = gemm_gflops(f, c.ta, c.tb, c.m, c.n, c.k, GemmB::kPacked);
           row["gflops_packed"] = packed;
-          row["share_of_peak_packed"] = packed / peak_for(f);
+          row["share_of_peak_packed"] = share_of(packed, peak_for(f), busy);
           row["gflops_packed_incl_packing"] =
               gemm_gflops(f, c.ta, c.tb, c.m, c.n, c.k, GemmB::kPackedAndPacking);
         }
@@ -190,7 +237,7 @@ int run_bench(const BenchOptions& options) {
   }
   out["gemm"] = gemm;
   out["gemm_cpu_share"] = gemm_cpu.share();
-  bool busy = gemm_cpu.share() < kBusyCpuShare;
+  busy = busy || gemm_cpu.share() < kBusyCpuShare;
 
   // 3. End to end: the real command. Rounds of one run per precision, in turn: a shared
   // machine's speed drifts by tens of percent within minutes, so each speed-up is taken
@@ -212,7 +259,7 @@ int run_bench(const BenchOptions& options) {
         const std::size_t i = round % 2 == 1 ? turn : precisions.size() - 1 - turn;
         const Precision p = precisions[i];
         const fs::path dir = root / fmt::format("{}-{}", to_string(p), round);
-        std::string cmd = binary + " train '" + options.config_path + "' --out '" + dir.string() + "'";
+        std::string cmd = binary + " train '" + found.path + "' --out '" + dir.string() + "'";
         for (const auto& o : overrides) cmd += " --set '" + o + "'";
         cmd += " --set precision=" + to_string(p) + " > /dev/null 2> '" + (root / "log.txt").string() + "'";
         spdlog::info("round {}/{}: training {} ({} epochs)", round, options.rounds, to_string(p),
@@ -244,7 +291,7 @@ int run_bench(const BenchOptions& options) {
                           {"samples_per_s", rate},
                           {"samples_per_s_per_round", rates[i]},
                           {"matmul_flops_per_sample", flops},
-                          {"share_of_peak", rate * flops / 1e9 / peak_for(f)},
+                          {"share_of_peak", share_of(rate * flops / 1e9, peak_for(f), busy)},
                           {"test_accuracy", accuracy[i]},
                           {"lowest_epoch_cpu_share", *std::min_element(shares[i].begin(), shares[i].end())}};
       if (fp32 != precisions.end()) {
@@ -261,10 +308,11 @@ int run_bench(const BenchOptions& options) {
   // Other processes on the cores make every number above too low (see cpu_share.hpp).
   out["machine_busy"] = busy;
   if (busy)
-    spdlog::warn("bench: other processes were using the cores (cpu_share below {}): these "
+    spdlog::warn("bench: other processes were using the cores (cpu_share below {}, or a "
+                 "product above the measured peak, whose share_of_peak is then null): these "
                  "numbers are not the hardware's; rerun on an idle machine", kBusyCpuShare);
   out["threads"] = threads;
-  out["config"] = options.config_path;
+  out["config"] = found.path;
   // null, not 0, where this CPU has no bf16 dot-product instruction to measure.
   out["peak_used"] = {{"fp32_gflops", fp32_peak},
                       {"bf16_gflops", bf16_peak > 0 ? nlohmann::json(bf16_peak) : nlohmann::json()},

@@ -17,6 +17,7 @@ struct BenchOptions {
   int rounds = 3;          // each round trains every precision once, in turn
   int threads = 2;
   bool skip_training = false;
+  bool config_given = false;  // --config on the command line; else found from the binary
 };
 
 void setup_bench_command(CLI::App& app, BenchOptions& options, int& exit_code);

@@ -14,6 +14,7 @@
 #include "common/error.hpp"
 #include "config/config_loader.hpp"
 #include "config/json_file.hpp"
+#include "config/config_parse.hpp"
 #include "data/load_data.hpp"
 #include "kernels/convert.hpp"
 #include "kernels/matmul.hpp"
@@ -46,7 +47,17 @@ Config eval_config(const EvalOptions& o, const Checkpoint& ckpt) {
   }
   if (!o.data.empty()) d[idx ? "dir" : "train"] = o.data;
   if (!o.test_file.empty()) d["test"] = o.test_file;
-  for (const std::string& assignment : o.overrides) j = apply_override(j, assignment);
+  for (const std::string& assignment : o.overrides) {
+    // eval runs the stored weights: only what says which data to read and how applies.
+    const std::string key = override_key(assignment);
+    const bool used = key == "data" || key.rfind("data.", 0) == 0 || key == "seed" ||
+                      key == "threads" || key == "train.eval_batch_size";
+    if (!used)
+      fail("--set {}: eval does not use {}: it evaluates the stored weights, and only data.*, "
+           "seed, threads and train.eval_batch_size apply (hint: drop it; to train with it, "
+           "use mixprec train)", assignment, key);
+    j = apply_override(j, assignment);
+  }
   const Config cfg = parse_config(j, o.model_path + " (stored config with the eval flags)");
   require_data_source(cfg, "eval");
   return cfg;
@@ -111,7 +122,9 @@ int run_eval(const EvalOptions& options) {
   // chosen format is the headline result.
   Stopwatch watch;
   const nlohmann::json comparison =
-      compare_inference(layout, s.activation, widened, data.test, cfg.train.eval_batch_size);
+      compare_inference(layout, s.activation, widened, data.test,
+                        int(std::max<std::int64_t>(1, std::min<std::int64_t>(
+                                                          cfg.train.eval_batch_size, data.test.rows()))));
   nlohmann::json chosen;
   for (const auto& row : comparison)
     if (row["format"] == to_string(format)) chosen = row;

@@ -3,10 +3,15 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/error.hpp"
+#include "config/config_loader.hpp"
+#include "data/load_data.hpp"
+#include "report/run_lock.hpp"
 #include "sweep/run_status.hpp"
 #include "sweep/sweep_index.hpp"
 #include "sweep/sweep_runner.hpp"
@@ -26,8 +31,9 @@ void setup_sweep_command(CLI::App& app, SweepOptions& options, int& exit_code) {
   cmd->add_option("--set", r.sets,
                   "key=value or key=v1,v2,... (commas inside [] split nothing: "
                   "model.hidden=[256,128],[512] is two values); repeatable");
-  cmd->add_option("--jobs", r.jobs, "Runs at once; each gets threads=max(1, cores/N) unless --set threads")
-      ->check(CLI::PositiveNumber);
+  // No CLI::PositiveNumber: its message printed the range up to DBL_MAX (309 digits);
+  // plan_sweep says "--jobs 0: expected 1 or more".
+  cmd->add_option("--jobs", r.jobs, "Runs at once; each gets threads=max(1, cores/N) unless --set threads");
   cmd->add_option("--out", r.out_dir,
                   "Sweep folder; give an existing one to resume it (default runs/sweep-<name>-<UTC time>)");
   cmd->add_option("--out-root", r.out_root, "Parent of the default sweep folder");
@@ -37,6 +43,21 @@ void setup_sweep_command(CLI::App& app, SweepOptions& options, int& exit_code) {
 }
 
 namespace {
+
+// Every run of a sweep reads the same data unless a --set changes data.*: each distinct
+// data section is loaded once here, so that unreadable data fails the sweep at once with
+// its reason, not every child with the reason hidden in its log (issue 20).
+void check_data_once(const SweepPlan& plan, const std::vector<ResumeAction>& actions) {
+  std::set<std::string> checked;
+  for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+    if (actions[i] == ResumeAction::kSkip) continue;
+    const nlohmann::json& resolved = plan.runs[i].resolved_config;
+    if (!checked.insert(resolved["data"].dump()).second) continue;
+    const Config cfg = parse_config(resolved, plan.config.string());
+    spdlog::info("checking the data of {}", plan.runs[i].grid.name);
+    load_data(cfg.data, cfg.seed);
+  }
+}
 
 std::string overall_status(const std::vector<RunRecord>& records, bool interrupted) {
   if (interrupted) return "interrupted";
@@ -67,7 +88,9 @@ int run_sweep(const SweepOptions& options) {
     return 0;
   }
 
+  check_data_once(plan, actions);
   fs::create_directories(plan.dir / "logs");
+  const RunLock lock(plan.dir);  // one sweep per folder; each child locks its own run folder
   std::string created = check_existing_index(plan);
   if (created.empty()) created = utc_iso_now();
   std::vector<RunRecord> records(plan.runs.size());
@@ -78,6 +101,9 @@ int run_sweep(const SweepOptions& options) {
       records[i].reused = true;
       ++reused;
     } else if (actions[i] == ResumeAction::kRerun) {
+      if (const auto holder = run_lock_holder(plan.runs[i].dir))
+        fail("{} is being written by process {}; one writer per folder (hint: wait for it to "
+             "end, or stop it, then resume the sweep)", plan.runs[i].dir.string(), *holder);
       spdlog::info("{}: {} before, running it again", plan.runs[i].grid.name,
                    read_run_status(plan.runs[i].dir));
       fs::remove_all(plan.runs[i].dir);

@@ -16,8 +16,10 @@
 #include "metrics/environment.hpp"
 #include "report/atomic_file.hpp"
 #include "report/run_dir.hpp"
+#include "report/run_lock.hpp"
 #include "report/run_log.hpp"
 #include "train/interrupt.hpp"
+#include "train/memory_estimate.hpp"
 #include "train/precision_warnings.hpp"
 #include "train/trainer.hpp"
 
@@ -52,11 +54,22 @@ int run_train(const TrainOptions& options, const std::string& command_line) {
   // --resume: everything comes from the run directory; CONFIG, --set or --out would make
   // the continued run differ from the one that was interrupted.
   std::optional<ResumePoint> resume;
+  std::optional<RunLock> lock;  // held until the process ends
   if (!options.resume_dir.empty()) {
     if (!options.config_path.empty() || !options.overrides.empty() || !options.out_dir.empty()) {
       fail("--resume {}: the config comes from {}/config.json and the run continues in that "
            "folder, expected no CONFIG, --set or --out (hint: drop them)", options.resume_dir,
            options.resume_dir);
+    }
+    // Locked before anything is read: a run still being written is not resumable.
+    std::error_code ec;
+    if (std::filesystem::is_directory(options.resume_dir, ec)) lock.emplace(options.resume_dir);
+    if (lock) {
+      // Under the lock, what a killed writer left half-done is garbage whatever follows.
+      remove_stale_temp_files(options.resume_dir);
+      const auto log_path = std::filesystem::path(options.resume_dir) / RunLog::kFileName;
+      if (drop_partial_last_line(log_path) > 0)
+        spdlog::warn("dropped the unfinished last line of {}", log_path.string());
     }
     resume = open_run_for_resume(options.resume_dir);
   } else if (options.config_path.empty()) {
@@ -77,6 +90,13 @@ int run_train(const TrainOptions& options, const std::string& command_line) {
   spdlog::info("{}", data.description);
   for (const std::string& warning : data.warnings) spdlog::warn("{}", warning);
   for (const std::string& warning : precision_warnings(cfg, data)) spdlog::warn("{}", warning);
+  check_run_fits_memory(cfg, data, resume ? options.resume_dir + "/config.json" : options.config_path);
+
+  // An explicit --out that another writer holds: name it (else "not empty" would hide who).
+  if (!resume && !options.out_dir.empty())
+    if (const auto holder = run_lock_holder(options.out_dir))
+      fail("{} is being written by process {}; one writer per folder (hint: pick another --out)",
+           options.out_dir, *holder);
 
   Trainer trainer(cfg, data);
   if (resume) trainer.restore(resume->checkpoint, resume->checkpoint_path.string());
@@ -84,10 +104,14 @@ int run_train(const TrainOptions& options, const std::string& command_line) {
                           : make_run_dir(options.out_root, cfg.name, to_string(cfg.precision),
                                          options.out_dir.empty() ? std::nullopt
                                                                  : std::optional<std::string>(options.out_dir));
+  if (!lock) lock.emplace(dir);
   if (!resume) write_json_atomically(dir / "config.json", to_json(cfg));
   write_json_atomically(dir / "data_encoding.json", to_json(data.encoding));
-  if (resume && drop_partial_last_line(dir / RunLog::kFileName) > 0)
-    spdlog::warn("dropped the unfinished last line of {}", (dir / RunLog::kFileName).string());
+  // Epochs logged after the checkpoint (its write failed or the process died between the
+  // two) are trained again from the checkpoint: their old records go, so none is logged twice.
+  if (resume && drop_epochs_after(dir / RunLog::kFileName, resume->checkpoint.epochs_completed) > 0)
+    spdlog::warn("dropped the records of epochs after {} from {}: they are trained again",
+                 resume->checkpoint.epochs_completed, (dir / RunLog::kFileName).string());
   RunLog log(dir);
   nlohmann::json start = {{"run_dir", dir.string()},
                           {"config", to_json(cfg)},
@@ -110,15 +134,19 @@ int run_train(const TrainOptions& options, const std::string& command_line) {
   if (resume)
     spdlog::info("resuming after epoch {} of {}", trainer.totals().epochs_completed, cfg.train.epochs);
   install_interrupt_handlers();
-  RunOutcome outcome = trainer.run(log, start);
-  if (save && outcome.status == "completed") {
-    write_checkpoint(dir / "model.ckpt", trainer.checkpoint());
-    outcome.summary["model"] = (dir / "model.ckpt").string();
-  }
-  outcome.summary["run_dir"] = dir.string();
-  outcome.summary["matmul_path"] = path.native ? "native" : "emulated";
-  outcome.summary["environment"] = start["environment"];
-  write_json_atomically(dir / "summary.json", outcome.summary);
+  // model.ckpt and summary.json are on disk before run_end is logged: a full disk here ends
+  // the process with exit 74 and no run_end, never a "completed" without its summary.
+  trainer.on_run_end([&](RunOutcome& outcome) {
+    if (save && outcome.status == "completed") {
+      write_checkpoint(dir / "model.ckpt", trainer.checkpoint());
+      outcome.summary["model"] = (dir / "model.ckpt").string();
+    }
+    outcome.summary["run_dir"] = dir.string();
+    outcome.summary["matmul_path"] = path.native ? "native" : "emulated";
+    outcome.summary["environment"] = start["environment"];
+    write_json_atomically(dir / "summary.json", outcome.summary);
+  });
+  const RunOutcome outcome = trainer.run(log, start);
   std::cout << dir.string() << std::endl;
   if (outcome.status == "completed") return 0;
   spdlog::error("run {}: {}", outcome.status, outcome.reason);

@@ -2,14 +2,18 @@
 
 #include <iostream>
 
+#include <omp.h>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "cli/data_summary.hpp"
 #include "config/config_enums.hpp"
+#include "common/error.hpp"
 #include "config/config_loader.hpp"
 #include "data/load_data.hpp"
 #include "nn/param_layout.hpp"
+#include "train/memory_estimate.hpp"
 #include "train/precision_warnings.hpp"
 
 namespace mixprec {
@@ -25,8 +29,15 @@ void setup_validate_command(CLI::App& app, ValidateOptions& options, int& exit_c
 
 int run_validate(const ValidateOptions& options) {
   const Config cfg = load_config(options.config_path, options.overrides);
+  // A few threads per core can hide memory stalls; four times the cores only queues them.
+  const int cores = omp_get_num_procs();
+  if (cfg.threads > 4 * cores)
+    fail("{}: threads = {} on a machine with {} core(s): expected at most {} (hint: 0 uses "
+         "every core; more threads than cores only take turns)", options.config_path,
+         cfg.threads, cores, 4 * cores);
   // The same loader as train: every file is read and every row and label checked.
   const DataSplits data = load_data(cfg.data, cfg.seed);
+  check_run_fits_memory(cfg, data, options.config_path);
   const ParamLayout layout(data.train.dim(), cfg.model.hidden, data.train.num_classes);
   const std::int64_t steps = (data.train.rows() + cfg.train.batch_size - 1) / cfg.train.batch_size;
   // data.description already says rows per split, features, classes and normalisation.

@@ -3,6 +3,7 @@
 // every object is checked for unknown keys against config_schema.
 #include "config/config_parse.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstdint>
@@ -58,8 +59,12 @@ std::string type_of(const json& v) {
     case json::value_t::number_integer:
     case json::value_t::number_unsigned: return "an integer";
     case json::value_t::number_float: {
+      // JSON keeps no trace of how a whole number was written: 2.0, 1e2 and an integer
+      // beyond 64 bits all arrive as a double.
       double x = v.get<double>();
-      return x == std::floor(x) ? "a number with a decimal point" : "a fractional number";
+      if (x != std::floor(x)) return "a fractional number";
+      if (std::abs(x) >= 0x1p64) return "an integer too large for 64 bits";
+      return "a number in floating-point form (a decimal point or an exponent, as in 2.0 or 1e2)";
     }
     case json::value_t::string: return "a string";
     case json::value_t::array: return "a list";
@@ -78,7 +83,8 @@ std::string type_hint(const json& v, bool want_integer) {
   if (want_integer && v.is_number_float()) {
     double x = v.get<double>();
     if (x == std::floor(x) && std::abs(x) < 1e15)
-      return fmt::format(" (hint: write {} without a decimal point)", static_cast<long long>(x));
+      return fmt::format(" (hint: write {} without a decimal point or exponent)",
+                         static_cast<long long>(x));
   }
   return {};
 }
@@ -381,6 +387,14 @@ Precision Parser::parse_precision_value(const json& v) const {
 
 // Rules that tie keys together. Every one holds for Config{}.
 void Parser::check_consistency(const Config& c) const {
+  // The name starts the run folder's name (<name>-<precision>-<UTC time>, up to NAME_MAX
+  // = 255 bytes in all): refused here, not when the run has already loaded its data.
+  const std::string& n = c.name;
+  const bool control = std::any_of(n.begin(), n.end(), [](char ch) { return (unsigned char)ch < 0x20 || ch == 0x7f; });
+  if (n == "." || n == ".." || n.find('/') != std::string::npos || control || n.size() > 200)
+    fail("{}: name = {}: cannot start a folder name (<name>-<precision>-<time>): expected at "
+         "most 200 bytes, no '/', no control characters, not \".\" or \"..\" (hint: use "
+         "letters, digits, '-' or '_')", origin("name"), shown(json(n)));
   const DataConfig& d = c.data;
   if (d.format == DataFormat::kIdx) {
     for (const auto& [key, value] : {std::pair{"data.train", d.train}, {"data.test", d.test}})
@@ -414,8 +428,32 @@ void Parser::check_consistency(const Config& c) const {
          "lr down to min_lr",
          origin({"schedule.min_lr", "optimizer.lr", "schedule.name"}), c.schedule.min_lr, o.lr);
 
+  // The trainer keeps these in fp32: a value that rounds to 0 there passes "> 0" here but
+  // trains nothing (issue 20).
+  if (float(o.lr) == 0.0f)
+    fail("{}: optimizer.lr = {} rounds to 0 in fp32, where the update is computed: expected "
+         "at least {:g} (hint: a learning rate this small trains nothing; try 1e-4 to 0.1)",
+         origin("optimizer.lr"), o.lr, double(std::numeric_limits<float>::denorm_min()));
+  if (float(o.eps) == 0.0f)
+    fail("{}: optimizer.eps = {} rounds to 0 in fp32: expected at least {:g} (hint: the usual "
+         "value is 1e-8)", origin("optimizer.eps"), o.eps,
+         double(std::numeric_limits<float>::denorm_min()));
+
   const LossScaleConfig& l = c.loss_scale;
   LossScaling mode = l.mode.value_or(policy_for(c.precision).default_loss_scaling);
+  // The scale is an fp32 number: above its maximum it is inf, every scaled gradient is
+  // inf, and every step is skipped (issue 20: loss_scale 1e39 "completed" untrained).
+  constexpr double kFloatMax = std::numeric_limits<float>::max();
+  if (mode != LossScaling::kNone && l.init > kFloatMax)
+    fail("{}: loss_scale.init = {} is above the fp32 maximum {:g}, where the scale is kept: it "
+         "would be inf and every step skipped (hint: 65536 is the usual start; dynamic scaling "
+         "finds the right scale by itself)", origin({"loss_scale", "loss_scale.init"}), l.init,
+         kFloatMax);
+  if (mode == LossScaling::kDynamic && l.init * l.growth_factor > kFloatMax)
+    fail("{}: loss_scale.growth_factor = {} would grow loss_scale.init = {} past the fp32 "
+         "maximum {:g} at its first growth (hint: the usual factor is 2)",
+         origin({"loss_scale.growth_factor", "loss_scale.init", "loss_scale"}), l.growth_factor,
+         l.init, kFloatMax);
   if (mode == LossScaling::kDynamic && l.init < l.min)
     fail("{}: loss_scale.init = {} is below loss_scale.min = {}: a dynamic scale below its "
          "minimum ends the run at once",
@@ -447,7 +485,8 @@ Config parse_config_with_origins(const json& j, const std::string& source,
   with(j, "name", [&](const json& v) { c.name = p.string(v, "name", false); });
   with(j, "precision", [&](const json& v) { c.precision = p.parse_precision_value(v); });
   with(j, "seed", [&](const json& v) { c.seed = p.unsigned_integer(v, "seed"); });
-  with(j, "threads", [&](const json& v) { c.threads = p.small_integer(v, "threads", 0); });
+  // 1024: more than any CPU this tool runs on has cores; validate compares with this machine.
+  with(j, "threads", [&](const json& v) { c.threads = int(p.integer(v, "threads", 0, 1024)); });
   with(j, "data", [&](const json& v) { p.parse_data(v, c.data); });
   with(j, "model", [&](const json& v) { p.parse_model(v, c.model); });
   with(j, "optimizer", [&](const json& v) { p.parse_optimizer(v, c.optimizer); });

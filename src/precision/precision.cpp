@@ -69,7 +69,8 @@ Precision parse_precision(std::string_view text, std::string_view where) {
   for (const auto& [name, value] : names)
     if (name == text) return value;
   fail("{}: unknown precision \"{}\"; expected one of fp32, fp16-mixed, bf16-mixed, fp16-true, "
-       "bf16-true (aliases: 32, 32-true, 16, 16-mixed, bf16, 16-true)",
+       "bf16-true (aliases: 32, 32-true, float32 for fp32; 16, 16-mixed, fp16 for fp16-mixed; "
+       "bf16, bfloat16 for bf16-mixed; 16-true for fp16-true)",
        where, text);
 }
 

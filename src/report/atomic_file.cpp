@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "report/write_fault.hpp"
 
 namespace mixprec {
 namespace {
@@ -46,18 +48,26 @@ void write_text_atomically(const std::filesystem::path& path, std::string_view t
   std::filesystem::path tmp = path;
   tmp += ".tmp." + std::to_string(::getpid());
 
+  const WriteFault fault = next_write_fault();
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
+    if (is_io_errno(errno)) throw_write_error(tmp.string(), errno);
     fail("cannot create {}: {}; hint: check that the folder exists and is writable",
          tmp.string(), std::strerror(errno));
   }
-  const bool written = write_all(fd, text) && ::fsync(fd) == 0;
+  if (fault == WriteFault::kKill) {  // test hook: die in the middle of the write
+    write_all(fd, text.substr(0, text.size() / 2));
+    ::raise(SIGKILL);
+  }
+  if (fault == WriteFault::kNoSpace) errno = ENOSPC;
+  const bool written = fault == WriteFault::kNone && write_all(fd, text) && ::fsync(fd) == 0;
   const int saved_errno = errno;
   const bool closed = ::close(fd) == 0;
   if (!written || !closed) {
+    const int err = written ? errno : saved_errno;
     ::unlink(tmp.c_str());
-    throw std::runtime_error(fmt::format("cannot write {}: {}", tmp.string(),
-                                         std::strerror(written ? errno : saved_errno)));
+    // The file is named, not its temporary: the user knows path, not path.tmp.<pid>.
+    throw_write_error(path.string(), err);
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const int rename_errno = errno;

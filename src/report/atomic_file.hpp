@@ -15,8 +15,9 @@ namespace mixprec {
 void write_json_atomically(const std::filesystem::path& path, const nlohmann::json& j);
 
 // Writes `text` exactly as given. Throws UserError naming the path if the temporary file
-// cannot be created (missing or read-only folder), std::runtime_error if writing,
-// syncing or renaming fails; the temporary file is removed in both cases.
+// cannot be created (missing or read-only folder), IoError naming the path if writing or
+// syncing fails (disk full, file too large, I/O error: exit 74), std::runtime_error if
+// renaming fails; the temporary file is removed in every case.
 void write_text_atomically(const std::filesystem::path& path, std::string_view text);
 
 }  // namespace mixprec

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -11,12 +12,14 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "report/write_fault.hpp"
 
 namespace mixprec {
 
 RunLog::RunLog(const std::filesystem::path& dir) : path_(dir / kFileName) {
   file_ = std::fopen(path_.c_str(), "a");
   if (file_ == nullptr) {
+    if (is_io_errno(errno)) throw_write_error("run log " + path_.string(), errno);
     fail("cannot open run log {} for appending: {}; "
          "hint: check that the folder exists and is writable",
          path_.string(), std::strerror(errno));
@@ -44,11 +47,23 @@ void RunLog::write(const nlohmann::json& record) {
   // indent -1: compact, so one record is exactly one line.
   std::string line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   line.push_back('\n');
+  const WriteFault fault = next_write_fault();
+  if (fault == WriteFault::kKill) {  // test hook: die with half a line written
+    std::fwrite(line.data(), 1, line.size() / 2, file_);
+    std::fflush(file_);
+    ::raise(SIGKILL);
+  }
+  if (fault == WriteFault::kNoSpace) {
+    std::clearerr(file_);
+    throw_write_error("run log " + path_.string(), ENOSPC);
+  }
   const bool ok = std::fwrite(line.data(), 1, line.size(), file_) == line.size() &&
                   std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
   if (!ok) {
-    throw std::runtime_error(fmt::format("cannot write run log {}: {}", path_.string(),
-                                         std::strerror(errno)));
+    // What stdio buffered is dropped: a later write must not resend a half record.
+    const int err = errno;
+    std::clearerr(file_);
+    throw_write_error("run log " + path_.string(), err);
   }
 }
 

@@ -28,8 +28,8 @@ class RunLog {
 
   // Serialises `record` on one line (no embedded newlines: compact dump), then
   // fflush + fsync. Invalid UTF-8 in strings is replaced by U+FFFD rather than thrown,
-  // so a stray byte in, say, a host name never loses a record. Throws
-  // std::runtime_error naming the path if the write or the sync fails (disk full).
+  // so a stray byte in, say, a host name never loses a record. Throws IoError naming
+  // the path if the write or the sync fails (disk full, file size limit: exit 74).
   void write(const nlohmann::json& record);
 
   const std::filesystem::path& path() const { return path_; }

@@ -68,7 +68,11 @@ Comparison compare_runs(const std::vector<RunInfo>& runs, const std::string& bas
 
   std::vector<Member> members;
   for (const RunInfo& run : runs) {
-    if (run.status != "completed") {
+    if (run.status == "untrained" && run.summary.is_object() && run.summary.contains("reason") &&
+        run.summary["reason"].is_string()) {
+      // Its accuracy is that of the initial weights: listed with the cause, never averaged.
+      cmp.skipped.push_back({run.dir.string(), "untrained: " + run.summary["reason"].get<std::string>()});
+    } else if (run.status != "completed") {
       cmp.skipped.push_back({run.dir.string(), run.status});
     } else if (!run.config.is_object() || !run.summary.is_object()) {
       cmp.skipped.push_back({run.dir.string(), "completed, but config.json is missing or unreadable"});

@@ -35,9 +35,16 @@ class Collector {
     if (seen_.insert(key.string()).second) runs_.push_back(std::move(run));
   }
 
-  void add_sweep(const fs::path& dir) {
+  // `listed`: found one level down a folder such as runs/, where one broken sweep must not
+  // hide all the others: it is reported as skipped instead of failing the whole compare.
+  void add_sweep(const fs::path& dir, bool listed) {
     const json index = read_json_or_null(dir / "sweep.json");
-    if (!index.is_object() || !index.contains("runs") || !index["runs"].is_array())
+    const bool readable = index.is_object() && index.contains("runs") && index["runs"].is_array();
+    if (!readable && listed) {
+      add({dir, "unreadable sweep.json (not the index that `mixprec sweep` writes)", nullptr, nullptr});
+      return;
+    }
+    if (!readable)
       fail("{}: not a readable sweep index (hint: expected the sweep.json that `mixprec sweep` "
            "writes)", (dir / "sweep.json").string());
     for (const json& r : index["runs"]) {
@@ -49,9 +56,9 @@ class Collector {
   }
 
   // Returns false if `dir` is neither a run nor a sweep folder.
-  bool add_dir(const fs::path& dir) {
+  bool add_dir(const fs::path& dir, bool listed) {
     if (fs::exists(dir / "sweep.json")) {
-      add_sweep(dir);
+      add_sweep(dir, listed);
       return true;
     }
     if (is_run_dir(dir)) {
@@ -87,14 +94,14 @@ std::vector<RunInfo> collect_runs(const std::vector<std::string>& dirs) {
     if (!fs::is_directory(dir, ec))
       fail("{}: no such folder (hint: give run folders, sweep folders or a folder holding them, "
            "e.g. runs/)", arg);
-    if (collector.add_dir(dir)) continue;
+    if (collector.add_dir(dir, false)) continue;
     // A folder of runs and sweeps, e.g. runs/: one level down, in name order.
     std::vector<fs::path> children;
     for (const auto& entry : fs::directory_iterator(dir, ec))
       if (entry.is_directory()) children.push_back(entry.path());
     std::sort(children.begin(), children.end());
     bool any = false;
-    for (const fs::path& child : children) any = collector.add_dir(child) || any;
+    for (const fs::path& child : children) any = collector.add_dir(child, true) || any;
     if (!any)
       fail("{}: holds no run folder (summary.json, config.json) and no sweep (sweep.json), "
            "neither directly nor one level down (hint: point at a run or sweep folder)", arg);

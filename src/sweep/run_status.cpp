@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/run_lock.hpp"
+
 namespace mixprec {
 
 namespace fs = std::filesystem;
@@ -12,7 +14,8 @@ std::string read_run_status(const fs::path& run_dir) {
   std::error_code ec;
   if (!fs::exists(run_dir, ec)) return "missing";
   std::ifstream in(run_dir / "summary.json");
-  if (!in) return "failed";
+  // A writer still holds the folder: not failed, just not finished (docs/failures.md).
+  if (!in) return run_lock_holder(run_dir) ? "running" : "failed";
   const nlohmann::json summary = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
   if (summary.is_object() && summary.contains("status") && summary["status"].is_string())
     return summary["status"].get<std::string>();

@@ -8,7 +8,8 @@ namespace mixprec {
 
 // "missing" when the folder does not exist; the "status" of its summary.json when that
 // file parses and has a string status (completed, interrupted, diverged); "failed" for a
-// folder without a readable summary.json (the run crashed or was killed before writing it).
+// folder without a readable summary.json (the run crashed or was killed before writing it),
+// "running" for such a folder while a process holds its RunLock.
 std::string read_run_status(const std::filesystem::path& run_dir);
 
 enum class ResumeAction {

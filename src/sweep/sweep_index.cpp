@@ -6,6 +6,7 @@
 #include <map>
 
 #include "common/error.hpp"
+#include "config/config_diff.hpp"
 #include "report/atomic_file.hpp"
 
 namespace mixprec {
@@ -51,6 +52,7 @@ json sweep_index_json(const SweepPlan& plan, const std::vector<RunRecord>& recor
         {"started_utc", rec.started_utc.empty() ? json(nullptr) : json(rec.started_utc)},
         {"finished_utc", rec.finished_utc.empty() ? json(nullptr) : json(rec.finished_utc)},
         {"duration_s", or_null(rec.duration_s)},
+        {"resolved_config", run.resolved_config},
     });
   }
   return json{
@@ -75,6 +77,15 @@ void write_sweep_index(const SweepPlan& plan, const std::vector<RunRecord>& reco
   write_json_atomically(plan.dir / "sweep.json", sweep_index_json(plan, records, status, created_utc));
 }
 
+namespace {
+
+json read_json_or_discarded(const fs::path& path) {
+  std::ifstream in(path);
+  return in ? json::parse(in, nullptr, /*allow_exceptions=*/false) : json(json::value_t::discarded);
+}
+
+}  // namespace
+
 std::string check_existing_index(const SweepPlan& plan) {
   const fs::path path = plan.dir / "sweep.json";
   std::ifstream in(path);
@@ -83,16 +94,24 @@ std::string check_existing_index(const SweepPlan& plan) {
   if (!old.is_object() || !old.contains("runs") || !old["runs"].is_array())
     fail("{}: not a readable sweep index (hint: pick another --out, or delete the file to start "
          "over in this folder)", path.string());
-  if (old.value("config", "") != plan.config.string())
-    fail("{}: this folder holds a sweep of {}, not {} (hint: pick another --out)", path.string(),
-         old.value("config", "?"), plan.config.string());
   std::map<std::string, json> by_name;
   for (const json& r : old["runs"])
-    if (r.is_object() && r.contains("name")) by_name[r["name"].get<std::string>()] = r;
+    if (r.is_object() && r.contains("name") && r["name"].is_string())
+      by_name[r["name"].get<std::string>()] = r;
+  // The resolved config of every run, not the config file's path: the file may have been
+  // edited (or a --set changed) between the stopped sweep and this one (issue 20).
   for (const PlannedRun& run : plan.runs) {
+    json before = read_json_or_discarded(run.dir / "config.json");  // what it was trained with
     auto it = by_name.find(run.grid.name);
-    if (it == by_name.end()) continue;
-    if (it->second.value("overrides", json::array()) != json(run.grid.overrides))
+    if (before.is_discarded() && it != by_name.end() && it->second.contains("resolved_config"))
+      before = it->second["resolved_config"];
+    if (!before.is_discarded() && before != run.resolved_config)
+      fail("{}: run {} was trained with another config than this sweep would use ({}) (hint: "
+           "one folder holds one sweep; resume it with the config and flags it was started "
+           "with, or pick another --out)", path.string(), run.grid.name,
+           describe_changes(before, run.resolved_config));
+    if (it != by_name.end() &&
+        it->second.value("overrides", json::array()) != json(run.grid.overrides))
       fail("{}: run {} was planned with --set {} and would now get --set {} (hint: the same "
            "folder must hold the same sweep; pick another --out)",
            path.string(), run.grid.name, it->second.value("overrides", json::array()).dump(),

@@ -31,8 +31,10 @@ nlohmann::json sweep_index_json(const SweepPlan& plan, const std::vector<RunReco
 void write_sweep_index(const SweepPlan& plan, const std::vector<RunRecord>& records,
                        const std::string& status, const std::string& created_utc);
 
-// Fails (UserError) if <plan.dir>/sweep.json exists and describes another sweep: another
-// config file, or a run of the same name with other overrides. Returns its created_utc
+// Fails (UserError) if <plan.dir>/sweep.json exists and describes another sweep: a run
+// whose resolved config (its folder's config.json, else the index's resolved_config)
+// differs from the planned one, naming the keys that changed, or a run of the same name
+// with other overrides. Returns its created_utc
 // (empty when there is none) so that a resumed sweep keeps it.
 std::string check_existing_index(const SweepPlan& plan);
 

@@ -86,6 +86,7 @@ SweepPlan plan_sweep(const SweepRequest& request, const fs::path& binary, int co
       run.extra_overrides.push_back(o);
       overrides.push_back(o);
     }
+    run.resolved_config = to_json(load_config(plan.config.string(), overrides));
     run.dir = plan.dir / g.name;
     run.log = plan.dir / "logs" / (g.name + ".log");
     run.argv = {binary.string(), "train", plan.config.string()};

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "sweep/grid.hpp"
 
 namespace mixprec {
@@ -32,6 +34,9 @@ struct PlannedRun {
   std::filesystem::path log;   // <sweep dir>/logs/<name>.log
   std::vector<std::string> argv;
   std::string command;         // argv, shell-quoted
+  // to_json of the config this run trains (file + all overrides): a resumed sweep compares
+  // it, not the config's path, with what the folder's runs were trained with.
+  nlohmann::json resolved_config;
 };
 
 struct SweepPlan {

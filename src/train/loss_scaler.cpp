@@ -1,5 +1,7 @@
 #include "train/loss_scaler.hpp"
 
+#include <limits>
+
 namespace mixprec {
 
 std::string to_string(LossScaling mode) {
@@ -16,7 +18,10 @@ LossScaler::LossScaler(const LossScaleConfig& cfg, LossScaling mode)
 StepVerdict LossScaler::update(bool grads_finite) {
   if (grads_finite) {
     if (mode_ == LossScaling::kDynamic && ++streak_ >= cfg_.growth_interval) {
-      scale_ = float(scale_ * cfg_.growth_factor);
+      // Never past the fp32 maximum: an inf scale makes every gradient inf, and backing
+      // off from inf gives inf again, so every later step would be skipped.
+      const double grown = double(scale_) * cfg_.growth_factor;
+      if (grown <= std::numeric_limits<float>::max()) scale_ = float(grown);
       streak_ = 0;
     }
     return StepVerdict::kApply;

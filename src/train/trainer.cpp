@@ -17,6 +17,7 @@
 #include "nn/init.hpp"
 #include "nn/loss.hpp"
 #include "optim/grad_norm.hpp"
+#include "train/memory_estimate.hpp"
 
 namespace mixprec {
 namespace {
@@ -38,12 +39,14 @@ Trainer::Trainer(const Config& cfg, const DataSplits& data)
       optimizer_(cfg.optimizer, params_.size(), params_.update_format(), params_.grad_format(),
                  policy_.optimizer_state),
       scaler_(cfg.loss_scale, scaling_mode(cfg, policy_)),
-      train_ws_(mlp_.layout(), cfg.model.activation, policy_.compute, cfg.train.batch_size, true),
-      eval_ws_(mlp_.layout(), cfg.model.activation, policy_.compute, cfg.train.eval_batch_size,
-               false),
+      // Buffers for min(batch size, rows): a batch of 10 million on 1,000 rows needs 1,000.
+      train_ws_(mlp_.layout(), cfg.model.activation, policy_.compute, training_capacity(cfg, data),
+                true),
+      eval_ws_(mlp_.layout(), cfg.model.activation, policy_.compute,
+               evaluation_capacity(cfg, data), false),
       order_(std::size_t(data.train.rows())),
-      batch_labels_(std::size_t(std::max(cfg.train.batch_size, cfg.train.eval_batch_size))),
-      eval_rows_(std::size_t(cfg.train.eval_batch_size)),
+      batch_labels_(std::size_t(std::max(training_capacity(cfg, data), evaluation_capacity(cfg, data)))),
+      eval_rows_(std::size_t(evaluation_capacity(cfg, data))),
       shuffle_rng_(cfg.seed ^ 0x5eed5eed5eed5eedULL) {
   std::iota(order_.begin(), order_.end(), 0);
 }
@@ -196,6 +199,9 @@ nlohmann::json Trainer::accounted_memory() const {
       {"gradient_bytes", params_.grad_bytes()},
       {"optimizer_state_bytes", optimizer_.state_bytes()},
       {"activation_bytes_per_batch", saved},
+      // min(batch size, rows): what the buffers above were sized for.
+      {"batch_rows_allocated", train_ws_.capacity},
+      {"eval_batch_rows_allocated", eval_ws_.capacity},
       {"workspace_bytes", train_ws_.scratch_bytes()},
       {"dataset_bytes", data_bytes},
       {"training_total_bytes", training},

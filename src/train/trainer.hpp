@@ -48,7 +48,8 @@ struct RunTotals {
 };
 
 struct RunOutcome {
-  std::string status = "completed";  // completed | interrupted | diverged | failed
+  // completed | interrupted | diverged | untrained (run_verdict.hpp) | failed
+  std::string status = "completed";
   std::string reason;                // empty when completed
   std::optional<NonFiniteSite> divergence;  // diverged: where the first non-finite value appeared
   int epochs_completed = 0;
@@ -80,6 +81,9 @@ class Trainer {
   // Called after each completed epoch has been logged (train --save-model writes
   // checkpoint.ckpt from it).
   void on_epoch_end(std::function<void(Trainer&)> hook) { epoch_end_hook_ = std::move(hook); }
+  // Called with the outcome (summary included) just before run_end is logged: train writes
+  // summary.json there, so that run_end never announces a summary that is not on disk.
+  void on_run_end(std::function<void(RunOutcome&)> hook) { run_end_hook_ = std::move(hook); }
   // Ends the run as "interrupted" after epoch `epochs` (tests of --resume; 0: never).
   void stop_after_epochs(int epochs) { stop_after_epochs_ = epochs; }
   // Progress during an epoch: a live line where stderr is a terminal, else a log line
@@ -142,6 +146,7 @@ class Trainer {
   double seconds_before_ = 0.0;
   Stopwatch run_watch_;
   std::function<void(Trainer&)> epoch_end_hook_;
+  std::function<void(RunOutcome&)> run_end_hook_;
   int stop_after_epochs_ = 0;
   ProgressLine progress_{true};
   bool periodic_progress_ = true;

@@ -14,6 +14,7 @@
 #include "optim/schedule.hpp"
 #include "train/inference_comparison.hpp"
 #include "train/interrupt.hpp"
+#include "train/run_verdict.hpp"
 
 namespace mixprec {
 namespace {
@@ -198,11 +199,14 @@ RunOutcome Trainer::run(RunLog& log, const nlohmann::json& run_start_extra) {
   outcome.epochs_completed = t.epochs_completed;
   seconds_before_ = t.seconds;
   run_watch_.restart();
+  const std::uint64_t weights_before = weights_fingerprint(params_.weights_as_float());
+  const std::int64_t steps_before = global_step_;
 
   for (int epoch = first_epoch; epoch <= cfg_.train.epochs; ++epoch) {
     const EpochLoop loop = train_epoch(epoch, outcome);
     if (outcome.status != "completed") break;
-    if (loop.cpu_share < kBusyCpuShare)
+    // More threads than cores was warned about at the start (cli/threads.cpp).
+    if (loop.cpu_share < kBusyCpuShare && omp_get_max_threads() <= omp_get_num_procs())
       spdlog::warn("epoch {}: the run got {:.0f}% of its {} threads' CPU time (other processes "
                    "were using the cores): its timings are not the hardware's; rerun on an idle "
                    "machine or with fewer threads", epoch, 100.0 * loop.cpu_share,
@@ -239,13 +243,22 @@ RunOutcome Trainer::run(RunLog& log, const nlohmann::json& run_start_extra) {
     }
   }
 
+  if (outcome.status == "completed")
+    if (auto cause = untrained_cause({global_step_, t.skipped_steps, global_step_ - steps_before,
+                                      weights_before, weights_fingerprint(params_.weights_as_float()),
+                                      scaler_.scale()}))
+    {
+      outcome.status = "untrained";
+      outcome.reason = *cause;
+    }
   outcome.summary = summary_json(outcome, rss_at_start);
   if (outcome.epochs_completed > 0) {
     spdlog::info("comparing inference in fp32, bf16 and fp16 on the test set");
     outcome.summary["inference"] =
         compare_inference(mlp_.layout(), cfg_.model.activation, params_.weights_as_float(),
-                          data_.test, cfg_.train.eval_batch_size);
+                          data_.test, eval_ws_.capacity);
   }
+  if (run_end_hook_) run_end_hook_(outcome);  // writes summary.json before run_end says so
   log.write({{"type", "run_end"}, {"status", outcome.status}, {"reason", outcome.reason},
              {"epochs_completed", outcome.epochs_completed},
              {"total_time_s", seconds_before_ + run_watch_.seconds()}});

@@ -41,7 +41,9 @@ TEST(BenchCommand, SkipTrainingPrintsPeaksAndEveryProductOfTheStep) {
   for (const auto& row : gemm) {
     formats.insert(row.at("format").get<std::string>());
     EXPECT_TRUE(measured(row.at("gflops"))) << row.dump();
-    EXPECT_TRUE(measured(row.at("share_of_peak"))) << row.dump();
+    // null only when the product beat a peak measured on a busy machine (machine_busy).
+    if (row.at("share_of_peak").is_null()) EXPECT_EQ(out.at("machine_busy"), true) << row.dump();
+    else EXPECT_TRUE(measured(row.at("share_of_peak")) && row.at("share_of_peak") <= 1.0) << row.dump();
     const bool packed = !row.at("gflops_packed").is_null();
     EXPECT_EQ(packed, !row.at("gflops_packed_incl_packing").is_null()) << row.dump();
     if (packed) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -23,6 +24,13 @@ namespace fs = std::filesystem;
 inline const fs::path kSourceDir = MIXPREC_SOURCE_DIR;
 inline const fs::path kDefaultConfig = kSourceDir / "configs" / "default.json";
 inline const fs::path kMnist10k = kSourceDir / "data" / "mnist-10k";
+
+// The binary under test: MIXPREC_BINARY, or $MIXPREC_TEST_BINARY when set (to run these
+// tests against another build, e.g. main's, and see which of them fail there).
+inline std::string mixprec_binary() {
+  const char* other = std::getenv("MIXPREC_TEST_BINARY");
+  return other != nullptr && *other != '\0' ? other : MIXPREC_BINARY;
+}
 
 // 'text' for the shell (single quotes; an embedded ' becomes '\'').
 inline std::string shell_quote(const std::string& text) {
@@ -64,7 +72,7 @@ inline Invocation run_mixprec(const std::vector<std::string>& args, const fs::pa
   std::string cmd = "cd ";
   cmd += shell_quote(cwd.string());
   cmd += " && ";
-  cmd += shell_quote(MIXPREC_BINARY);
+  cmd += shell_quote(mixprec_binary());
   for (const auto& a : args) {
     cmd += ' ';
     cmd += shell_quote(a);

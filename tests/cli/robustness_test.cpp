@@ -384,7 +384,7 @@ TEST(ResumeAndEval, RejectWhatCannotBeContinuedOrDoesNotFit) {
   json edited = json::parse(config);
   edited["optimizer"]["lr"] = 0.5;
   write_text(saved / "config.json", edited.dump(2));
-  expect_rejected("train --resume " + quote(saved.string()), "at \"optimizer.lr\"");
+  expect_rejected("train --resume " + quote(saved.string()), "(optimizer.lr: 0.05 -> 0.5)");
   write_text(saved / "config.json", config);
 
   // A damaged checkpoint, for resume and for eval.

@@ -160,7 +160,11 @@ TEST(TrainerSkips, Fp16MixedStaticScaleThatOverflowsSkipsEveryStep) {
   cfg.loss_scale.mode = LossScaling::kStatic;
   cfg.loss_scale.init = 1e9;
   const auto result = run_trainer(cfg, data);
-  ASSERT_EQ(result.outcome.status, "completed") << result.outcome.reason;
+  // Issue 20: such a run trained nothing, and must say so rather than "completed".
+  ASSERT_EQ(result.outcome.status, "untrained") << result.outcome.reason;
+  EXPECT_NE(result.outcome.reason.find("steps were skipped"), std::string::npos) << result.outcome.reason;
+  EXPECT_EQ(result.outcome.summary.at("status"), "untrained");
+  EXPECT_EQ(result.records.back().at("status"), "untrained");
   const auto epochs = result.of_type("epoch");
   ASSERT_EQ(epochs.size(), 2u);
   for (const auto& e : epochs) {
@@ -242,7 +246,8 @@ class AccountedMemory : public ::testing::TestWithParam<std::tuple<Precision, Ac
 
 TEST_P(AccountedMemory, EveryByteCountByHand) {
   const auto [p, act] = GetParam();
-  const DataSplits data = testing::make_blobs(int(kIn), int(kClasses), 20, 7, 1.0, 5);
+  // 40 training rows: more than a batch, so the buffers hold a whole batch.
+  const DataSplits data = testing::make_blobs(int(kIn), int(kClasses), 40, 7, 1.0, 5);
   const nlohmann::json m = accounted(p, act, data);
   const Expected e = expected_memory(p, act);
   SCOPED_TRACE(to_string(p) + (act == Activation::kGelu ? " gelu" : " relu") + ": " + m.dump());
@@ -252,8 +257,10 @@ TEST_P(AccountedMemory, EveryByteCountByHand) {
   EXPECT_EQ(m.at("optimizer_state_bytes"), e.optimizer);
   EXPECT_EQ(m.at("activation_bytes_per_batch"), e.activations);
   EXPECT_EQ(m.at("workspace_bytes"), e.workspace);
-  // (20 + 7) rows * (32 fp32 features + one int32 label)
-  EXPECT_EQ(m.at("dataset_bytes"), (20 + 7) * (kIn * 4 + 4));
+  // (40 + 7) rows * (32 fp32 features + one int32 label)
+  EXPECT_EQ(m.at("dataset_bytes"), (40 + 7) * (kIn * 4 + 4));
+  EXPECT_EQ(m.at("batch_rows_allocated"), kBatch);
+  EXPECT_EQ(m.at("eval_batch_rows_allocated"), kEvalBatch);
   EXPECT_EQ(m.at("training_total_bytes"), e.master + e.working + e.gradient + e.optimizer +
                                               e.activations + e.workspace);
   EXPECT_EQ(m.at("inference_weight_bytes"), e.inference_weights);
@@ -283,6 +290,21 @@ TEST(AccountedMemory, Bf16MixedHalvesActivationsAndGradientsButAddsACopy) {
   EXPECT_EQ(b16.at("master_weights_bytes"), f32.at("master_weights_bytes"));
   EXPECT_EQ(2 * b16.at("working_weights_bytes").get<std::size_t>(),
             f32.at("master_weights_bytes").get<std::size_t>());
+}
+
+// Issue 20: a batch of 10 million on 20 rows allocated 10 million rows' buffers (and died
+// in std::bad_alloc); the buffers hold min(batch size, rows), and the summary says so.
+TEST(AccountedMemory, BatchLargerThanTheDataAllocatesForTheRowsThereAre) {
+  const DataSplits data = testing::make_blobs(int(kIn), int(kClasses), 20, 7, 1.0, 5);
+  Config cfg;
+  cfg.model.hidden = {int(kHidden)};
+  cfg.train.batch_size = 10'000'000;
+  cfg.train.eval_batch_size = 10'000'000;
+  Trainer t(cfg, data);
+  const nlohmann::json m = t.accounted_memory();
+  EXPECT_EQ(m.at("batch_rows_allocated"), 20);
+  EXPECT_EQ(m.at("eval_batch_rows_allocated"), 20) << "the largest split: 20 training rows";
+  EXPECT_LT(m.at("training_total_bytes").get<std::size_t>(), std::size_t(1) << 20);
 }
 
 }  // namespace
