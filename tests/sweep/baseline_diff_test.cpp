@@ -30,7 +30,7 @@ std::vector<SeededRun> runs(const std::string& name, const std::vector<double>& 
   return out;
 }
 
-TEST(BaselineDiff, PairsBySeedAndMatchesTheReference) {
+TEST(PairedVsBaseline, PairsBySeedAndMatchesTheReference) {
   const BaselineDiff d = diff_against_baseline(runs("fp16", kA), runs("fp32", kB), 0.0025);
   EXPECT_TRUE(d.paired);
   EXPECT_EQ(d.paired_seeds.size(), 10u);
@@ -52,7 +52,7 @@ TEST(BaselineDiff, PairsBySeedAndMatchesTheReference) {
   EXPECT_EQ(*d.seeds_needed->seeds, *seeds_needed(0.0025, 0.00092526272545213401));
 }
 
-TEST(BaselineDiff, AMissingSeedPairsTheRestAndIsListed) {
+TEST(PairedVsBaseline, AMissingSeedPairsTheRestAndIsListed) {
   std::vector<SeededRun> group = runs("fp16", kA);
   group.pop_back();  // seed 9 never ran at fp16
   const BaselineDiff d = diff_against_baseline(group, runs("fp32", kB), 0.0025);
@@ -68,7 +68,7 @@ TEST(BaselineDiff, AMissingSeedPairsTheRestAndIsListed) {
   EXPECT_DOUBLE_EQ(*d.metrics.at("test_accuracy").high, p->high);
 }
 
-TEST(BaselineDiff, DuplicateAndSeedlessRunsAreListedNotDropped) {
+TEST(PairedVsBaseline, DuplicateAndSeedlessRunsAreListedNotDropped) {
   std::vector<SeededRun> group = runs("fp16", kA);
   group.push_back({"fp16-again-seed0", 0, {{"test_accuracy", 0.5}}});
   group.push_back({"fp16-noseed", std::nullopt, {{"test_accuracy", 0.5}}});
@@ -80,7 +80,7 @@ TEST(BaselineDiff, DuplicateAndSeedlessRunsAreListedNotDropped) {
   EXPECT_NEAR(d.metrics.at("test_accuracy").diff, 0.00155, kRel * 0.00155);  // the duplicate is not used
 }
 
-TEST(BaselineDiff, NoSharedSeedsFallsBackToWelch) {
+TEST(PairedVsBaseline, NoSharedSeedsFallsBackToWelch) {
   // Seeds 10-19 against 0-9: nothing pairs, so every run counts, independently.
   const BaselineDiff d = diff_against_baseline(runs("fp16", kA, 10), runs("fp32", kB), 0.0025);
   EXPECT_FALSE(d.paired);
@@ -98,7 +98,7 @@ TEST(BaselineDiff, NoSharedSeedsFallsBackToWelch) {
   EXPECT_FALSE(acc.correlation);
 }
 
-TEST(BaselineDiff, OneSharedSeedIsNotEnoughToPair) {
+TEST(PairedVsBaseline, OneSharedSeedIsNotEnoughToPair) {
   const BaselineDiff d = diff_against_baseline(runs("fp16", {0.9, 0.91}, 1), runs("fp32", {0.9, 0.92}), 0.0025);
   EXPECT_FALSE(d.paired);  // seed 1 only: no spread of differences to estimate
   EXPECT_EQ(d.metrics.at("test_accuracy").method, "welch");

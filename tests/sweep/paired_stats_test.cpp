@@ -73,7 +73,7 @@ TEST(PairedT, EdgeCases) {
   EXPECT_FALSE(paired_t({1, 1, 1}, {0, 1, 3})->correlation);
 }
 
-TEST(TwoSidedP, PrintedTable) {
+TEST(StudentTTwoSidedP, PrintedTable) {
   // t_{0.975, 4} = 2.776445 and t_{0.995, 10} = 3.169273 (6 decimals): p = 0.05 and 0.01.
   EXPECT_NEAR(two_sided_p(2.776445, 4), 0.05, 1e-6);
   EXPECT_NEAR(two_sided_p(-3.169273, 10), 0.01, 1e-6);
