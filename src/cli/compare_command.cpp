@@ -33,6 +33,9 @@ int run_compare(const CompareOptions& options) {
   if (format == CompareFormat::kCsv) {
     for (const std::string& f : cmp.footnotes) spdlog::info("{}", f);
     for (const SkippedRun& s : cmp.skipped) spdlog::warn("skipped {} ({})", s.dir, s.status);
+    for (const CompareGroup& g : cmp.groups)
+      for (const UnpairedRun& u : g.vs_baseline ? g.vs_baseline->unpaired : std::vector<UnpairedRun>{})
+        spdlog::warn("unpaired {} ({}): {}", u.dir, u.in_baseline ? g.baseline_label.value_or("") : g.label, u.reason);
   }
   std::cout << format_comparison(cmp, format) << std::flush;
   return 0;

@@ -108,5 +108,23 @@ TEST_F(ComparePairedTest, RenderingsStateTheMethod) {
     EXPECT_EQ(static_cast<std::size_t>(std::count(csv.begin() + start, csv.begin() + end, ',')), commas);
 }
 
+TEST(ComparePairedWelch, GroupsWithoutSharedSeedsSayWelch) {
+  testing::TempDir tmp;
+  for (int s = 0; s < 3; ++s) {
+    write_run(tmp.path() / ("fp32-" + std::to_string(s)), "fp32", s, kFp32[s]);
+    write_run(tmp.path() / ("bf16-" + std::to_string(s)), "bf16-mixed", 20 + s, kFp16[s]);
+  }
+  const Comparison c = compare_runs(collect_runs({tmp.path().string()}), "fp32");
+  const BaselineDiff& d = *c.groups[1].vs_baseline;
+  EXPECT_FALSE(d.paired);
+  EXPECT_EQ(d.metrics.at("test_accuracy").method, "welch");
+  // The Welch interval of mixprec-compare/1 and the new one are the same numbers.
+  EXPECT_DOUBLE_EQ(*d.metrics.at("test_accuracy").low, c.groups[1].test_accuracy_ci->low);
+  const std::string table = format_comparison(c, CompareFormat::kTable);
+  EXPECT_NE(table.find("bf16-mixed: no shared seeds, Welch"), std::string::npos) << table;
+  EXPECT_NE(table.find("  Welch  "), std::string::npos) << table;  // the method column
+  EXPECT_EQ(table.find("to resolve"), std::string::npos) << table;  // no pairs, no estimate
+}
+
 }  // namespace
 }  // namespace mixprec
