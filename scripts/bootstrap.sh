@@ -7,6 +7,7 @@ packages=(
   cmake g++ make git ca-certificates curl
   libeigen3-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev zlib1g-dev
   libdnnl-dev libgtest-dev libbenchmark-dev
+  libboost-math-dev  # header-only Boost.Math: t distributions for compare (issue 22)
   ocl-icd-opencl-dev  # only Recommended by libdnnl-dev, but its CMake config needs OpenCL
   clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer, ASan and UBSan runtimes
   python3 python3-jsonschema   # tests/docs/check_schemas.py: the JSON outputs against docs/schema/

@@ -1,5 +1,5 @@
 #pragma once
-// `mixprec compare DIR... [--format table|markdown|csv|json] [--baseline fp32]`
+// `mixprec compare DIR... [--format table|markdown|csv|json] [--baseline fp32] [--resolve 0.25]`
 #include <string>
 #include <vector>
 
@@ -11,6 +11,7 @@ struct CompareOptions {
   std::vector<std::string> dirs;  // run folders, sweep folders, or folders holding them
   std::string format = "table";
   std::string baseline = "fp32";
+  double resolve_points = 0.25;  // test-accuracy difference (points) the seeds-needed line is for
 };
 
 void setup_compare_command(CLI::App& app, CompareOptions& options, int& exit_code);

@@ -18,6 +18,8 @@ const std::vector<MetricSpec>& compare_metrics() {
       {"inference_weight_bytes", "/memory/accounted/inference_weight_bytes"},
       {"train_accuracy", "/final/train/accuracy"},
       {"test_accuracy", "/final/test/accuracy"},
+      {"train_loss", "/final/train/loss"},
+      {"test_loss", "/final/test/loss"},
       {"skipped_steps", "/skipped_steps"},
       {"loss_scale_final", "/loss_scale_final"},
   };
@@ -62,7 +64,7 @@ std::map<std::string, json> flatten_config(const json& config) {
   return out;
 }
 
-Comparison compare_runs(const std::vector<RunInfo>& runs, const std::string& baseline) {
+Comparison compare_runs(const std::vector<RunInfo>& runs, const std::string& baseline, double resolve) {
   Comparison cmp;
   cmp.baseline = to_string(parse_precision(baseline, "--baseline"));
 
@@ -123,12 +125,19 @@ Comparison compare_runs(const std::vector<RunInfo>& runs, const std::string& bas
     group.runs.push_back(m.run->dir.string());
     const std::string path = m.run->summary.value("matmul_path", "");
     group.matmul_path = group.matmul_path.empty() || group.matmul_path == path ? path : "mixed";
+    SeededRun& seeded = group.seeded_runs.emplace_back();
+    seeded.dir = m.run->dir.string();
+    const json seed = m.run->config.value("seed", json(nullptr));
+    if (seed.is_number_unsigned()) seeded.seed = seed.get<std::uint64_t>();
     for (const MetricSpec& spec : compare_metrics()) {
       const json::json_pointer ptr(spec.summary_path);
-      if (m.run->summary.contains(ptr) && m.run->summary.at(ptr).is_number())
+      if (m.run->summary.contains(ptr) && m.run->summary.at(ptr).is_number()) {
         group.values[spec.key].push_back(m.run->summary.at(ptr).get<double>());
-      else
+        seeded.values[spec.key] = m.run->summary.at(ptr).get<double>();
+      } else {
         group.values[spec.key];  // a null (non-finite) value is left out of the mean
+        seeded.values[spec.key] = std::nullopt;
+      }
     }
   }
 
@@ -169,6 +178,7 @@ Comparison compare_runs(const std::vector<RunInfo>& runs, const std::string& bas
       group.test_accuracy_diff = *acc.mean - *base_acc.mean;
       group.test_accuracy_ci = welch_interval(group.values["test_accuracy"], base.values.at("test_accuracy"));
     }
+    if (!group.is_baseline) group.vs_baseline = diff_against_baseline(group.seeded_runs, base.seeded_runs, resolve);
   }
 
   // Report order: settings first seen first, precisions in canonical order within.

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sweep/baseline_diff.hpp"
 #include "sweep/run_collection.hpp"
 #include "sweep/summary_stats.hpp"
 
@@ -37,6 +38,10 @@ struct CompareGroup {
   // (none when either group has a single run).
   std::optional<double> test_accuracy_diff;
   std::optional<WelchInterval> test_accuracy_ci;
+  std::vector<SeededRun> seeded_runs;      // per run: its seed and metric values, for pairing
+  // Against the baseline, paired by seed where the groups share seeds (docs/compare.md);
+  // none for the baseline itself and for a group without one.
+  std::optional<BaselineDiff> vs_baseline;
 };
 
 struct SkippedRun {
@@ -56,7 +61,9 @@ struct Comparison {
 // {"model.hidden": [64]}).
 std::map<std::string, nlohmann::json> flatten_config(const nlohmann::json& config);
 
-// `baseline` is a precision name or alias.
-Comparison compare_runs(const std::vector<RunInfo>& runs, const std::string& baseline);
+// `baseline` is a precision name or alias; `resolve` the test-accuracy difference
+// (fraction: 0.0025 = 0.25 points) that the seeds-needed estimate is for.
+Comparison compare_runs(const std::vector<RunInfo>& runs, const std::string& baseline,
+                        double resolve = 0.0025);
 
 }  // namespace mixprec

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "sweep/baseline_diff_format.hpp"
 
 namespace mixprec {
 
@@ -57,10 +58,27 @@ std::string diff_cell(const CompareGroup& g) {
   if (g.is_baseline) return "baseline";
   if (!g.baseline_label) return "no baseline";
   if (!g.test_accuracy_diff) return "-";
+  if (g.vs_baseline && g.vs_baseline->metrics.count("test_accuracy"))  // paired where possible
+    return accuracy_diff_cell(g.vs_baseline->metrics.at("test_accuracy"));
   // A group of one run has no variance: the difference alone, without an interval.
   if (!g.test_accuracy_ci) return fmt::format("{:+.2f} (n<2)", 100 * *g.test_accuracy_diff);
   const WelchInterval& w = *g.test_accuracy_ci;
   return fmt::format("{:+.2f} [{:+.2f}, {:+.2f}]", 100 * w.diff, 100 * w.low, 100 * w.high);
+}
+
+const MetricDiff* test_accuracy_vs_baseline(const CompareGroup& g) {
+  if (!g.vs_baseline || !g.vs_baseline->metrics.count("test_accuracy")) return nullptr;
+  return &g.vs_baseline->metrics.at("test_accuracy");
+}
+
+std::string test_accuracy_p_cell(const CompareGroup& g) {
+  const MetricDiff* d = test_accuracy_vs_baseline(g);
+  return d && d->p_value ? fmt::format("{:.2g}", *d->p_value) : "";
+}
+
+std::string test_accuracy_method_cell(const CompareGroup& g) {
+  const MetricDiff* d = test_accuracy_vs_baseline(g);
+  return d ? method_cell(*d) : "";
 }
 
 struct Column {
@@ -74,7 +92,8 @@ std::vector<Column> table_columns() {
           {"speed-up", true},         {"peak RSS MiB", true},
           {"train mem MiB", true},    {"infer weights MiB", true},
           {"train acc %", true},      {"test acc %", true},
-          {"Δ test acc pts [95% CI]", true}, {"skipped steps", true},
+          {"Δ test acc pts [95% CI]", true}, {"p", true}, {"method", false},
+          {"skipped steps", true},
           {"loss scale", true}};
 }
 
@@ -93,6 +112,8 @@ std::vector<std::vector<std::string>> table_rows(const Comparison& cmp) {
                     mean_pm_std(m.at("train_accuracy"), 2, 100),
                     mean_pm_std(m.at("test_accuracy"), 2, 100),
                     diff_cell(g),
+                    test_accuracy_p_cell(g),
+                    test_accuracy_method_cell(g),
                     num(m.at("skipped_steps").mean, 1),
                     num(m.at("loss_scale_final").mean, 0)});
   }
@@ -116,9 +137,12 @@ std::string notes(const Comparison& cmp, const std::string& bullet) {
   for (const std::string& f : cmp.footnotes) out += bullet + f + "\n";
   if (!cmp.groups.empty()) {
     out += bullet + fmt::format("mean ± sample std over seeds; speed-up = mean samples/s / the {} "
-                                "group's; Δ test acc = minus the {} group's, 95% Welch interval\n",
+                                "group's; Δ test acc = minus the {} group's, 95% interval by the method "
+                                "shown (paired by seed, else Welch)\n",
                                 cmp.baseline, cmp.baseline);
   }
+  for (const auto& [depth, text] : baseline_diff_notes(cmp))
+    out += std::string(2 * depth, ' ') + bullet + text + "\n";
   for (const SkippedRun& s : cmp.skipped) out += bullet + "skipped " + s.dir + " (" + s.status + ")\n";
   return out;
 }
@@ -179,6 +203,7 @@ std::string render_csv(const Comparison& cmp) {
                         "test_accuracy_diff_ci95_low", "test_accuracy_diff_ci95_high",
                         "test_accuracy_diff_dof"})
     header.push_back(h);
+  for (const std::string& h : baseline_diff_csv_header()) header.push_back(h);
   auto number = [](const std::optional<double>& v) { return v ? fmt::format("{}", *v) : std::string(); };
   auto join = [](const std::vector<std::string>& fields) {
     std::string line;
@@ -209,6 +234,7 @@ std::string render_csv(const Comparison& cmp) {
     row.push_back(w ? number(w->low) : "");
     row.push_back(w ? number(w->high) : "");
     row.push_back(w ? number(w->dof) : "");
+    for (std::string& field : baseline_diff_csv_fields(g)) row.push_back(std::move(field));
     out += join(row);
   }
   return out;
@@ -237,6 +263,7 @@ json comparison_json(const Comparison& cmp) {
         {"metrics", metrics},
         {"speedup_vs_baseline", opt(g.speedup)},
         {"test_accuracy_diff_vs_baseline", diff_json(g)},
+        {"vs_baseline", g.vs_baseline ? baseline_diff_json(*g.vs_baseline) : json(nullptr)},
     });
   }
   json skipped = json::array();

@@ -1,17 +1,19 @@
 #pragma once
-// Student's t distribution, written out so that compare needs no statistics library:
-// the CDF through the regularized incomplete beta function (continued fraction, modified
-// Lentz; Numerical Recipes 3rd ed. section 6.4) and the quantile by bisection on it.
+// Student's t distribution for compare's Welch interval. Since issue 22 these are thin
+// wrappers over Boost.Math (boost/math/distributions/students_t.hpp, libboost-math-dev):
+// the paired test and its power need the non-central t too, which only a library of that
+// standing gets right in the tails, and one source of distributions is easier to trust than
+// two. tests/sweep/student_t_test.cpp keeps pinning these against published tables.
 namespace mixprec {
 
-// I_x(a, b) for a, b > 0 and 0 <= x <= 1; accurate to about 1e-14 relative.
+// I_x(a, b) for a, b > 0 and 0 <= x <= 1 (boost::math::ibeta).
 double regularized_incomplete_beta(double a, double b, double x);
 
 // P(T <= t) for T ~ t(dof), dof > 0 (not necessarily an integer: Welch's dof is not).
 double student_t_cdf(double t, double dof);
 
-// The t with P(T <= t) = p, for 0 < p < 1 and dof > 0; absolute error below 1e-9 for
-// |t| < 1e3. Throws std::invalid_argument outside that domain.
+// The t with P(T <= t) = p, for 0 < p < 1 and dof > 0. Throws std::invalid_argument
+// outside that domain.
 double student_t_quantile(double p, double dof);
 
 }  // namespace mixprec
