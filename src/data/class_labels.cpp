@@ -48,6 +48,26 @@ std::int32_t integer_label(const CsvTable& t, std::int64_t r, int column) {
 
 }  // namespace
 
+ClassIndexCheck check_class_indices(const std::vector<std::int32_t>& labels) {
+  ClassIndexCheck c;
+  const auto max_it = std::max_element(labels.begin(), labels.end());
+  c.max_label = *max_it;
+  c.max_label_row = max_it - labels.begin();
+  std::vector<std::int64_t> counts(std::size_t(c.max_label) + 1, 0);
+  for (std::int32_t label : labels) ++counts[std::size_t(label)];
+  c.max_label_rows = counts.back();
+  for (std::size_t k = 0; k < counts.size(); ++k) {
+    if (counts[k] != 0) continue;
+    if (c.missing < 10) {
+      if (c.missing > 0) c.missing_list += ", ";
+      c.missing_list += std::to_string(k);
+    }
+    ++c.missing;
+  }
+  if (c.missing > 10) c.missing_list += ", ...";
+  return c;
+}
+
 std::vector<std::string> ClassLabels::class_names() const {
   if (named) return names.names();
   std::vector<std::string> out;
@@ -78,22 +98,14 @@ ClassLabels fit_class_labels(const CsvTable& train, int column) {
     y[std::size_t(r)] = integer_label(train, r, column);
     max_label = std::max(max_label, y[std::size_t(r)]);
   }
-  std::vector<std::int64_t> counts(std::size_t(max_label) + 1, 0);
-  for (std::int32_t label : y) ++counts[std::size_t(label)];
-  std::vector<std::size_t> missing;
-  for (std::size_t c = 0; c < counts.size(); ++c)
-    if (counts[c] == 0) missing.push_back(c);
-  if (!missing.empty()) {
-    std::string list;
-    for (std::size_t i = 0; i < std::min<std::size_t>(missing.size(), 10); ++i)
-      list += (i ? ", " : "") + std::to_string(missing[i]);
-    if (missing.size() > 10) list += ", ...";
+  const ClassIndexCheck check = check_class_indices(y);
+  if (check.missing > 0) {
     fail("'{}': {} of the classes 0..{} never occur in the training labels (missing: {}), expected "
          "every class from 0 to the largest label {} to occur (hint: labels must be class indices "
          "0, 1, 2, ... or class names; remap them, or check the label column, {})", train.path,
-         missing.size(), max_label, list, max_label, train.column_text(column));
+         check.missing, max_label, check.missing_list, max_label, train.column_text(column));
   }
-  if (counts.size() < 2) {
+  if (max_label < 1) {
     fail("'{}': every training label is {}, expected at least 2 classes (hint: check the label "
          "column, {})", train.path, max_label, train.column_text(column));
   }

@@ -16,6 +16,18 @@ namespace mixprec {
 // it keeps per-class bookkeeping small when a wrong column is picked as the label.
 inline constexpr std::int32_t kMaxLabel = 1 << 20;
 
+// Integer labels 0..K-1: every class below the largest must occur (a gap usually means a
+// wrong label column, a damaged label byte, or labels that need remapping).
+struct ClassIndexCheck {
+  std::int32_t max_label = 0;
+  std::int64_t max_label_row = 0;    // first row holding it
+  std::int64_t max_label_rows = 0;   // rows holding it
+  std::size_t missing = 0;           // classes below max_label that never occur
+  std::string missing_list;          // "3, 7, ..." (at most 10)
+};
+// `labels` must not be empty and hold values >= 0.
+ClassIndexCheck check_class_indices(const std::vector<std::int32_t>& labels);
+
 struct ClassLabels {
   bool named = false;      // the label column holds names (any cell that is not a number)
   Categories names;        // named: index -> name

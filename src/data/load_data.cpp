@@ -11,6 +11,7 @@
 #include "common/error.hpp"
 #include "common/huge_pages.hpp"
 #include "config/config_enums.hpp"
+#include "data/class_labels.hpp"
 #include "data/column_match.hpp"
 #include "data/csv.hpp"
 #include "data/data_report.hpp"
@@ -84,29 +85,19 @@ IdxSource load_idx_pair(const std::string& images_path, const std::string& label
 // num_classes = max training label + 1, and every class below it must occur in training:
 // a gap usually means a damaged label file or labels that need remapping.
 int count_idx_classes(const IdxSource& train) {
-  const auto max_it = std::max_element(train.data.y.begin(), train.data.y.end());
-  const std::int32_t max_label = *max_it;
-  std::vector<std::int64_t> counts(static_cast<std::size_t>(max_label) + 1, 0);
-  for (std::int32_t label : train.data.y) ++counts[static_cast<std::size_t>(label)];
-  std::vector<std::size_t> missing;
-  for (std::size_t c = 0; c < counts.size(); ++c)
-    if (counts[c] == 0) missing.push_back(c);
-  if (!missing.empty()) {
-    std::string list;
-    for (std::size_t i = 0; i < std::min<std::size_t>(missing.size(), 10); ++i)
-      list += (i ? ", " : "") + std::to_string(missing[i]);
-    if (missing.size() > 10) list += ", ...";
+  const ClassIndexCheck check = check_class_indices(train.data.y);
+  if (check.missing > 0) {
     fail("'{}': {} of the classes 0..{} never occur in the training labels (missing: {}); the "
          "largest label, {}, is at {} ({} rows have it), expected every class from 0 to the largest "
          "label to occur (hint: a label far above the others is usually a damaged byte; labels must "
-         "be class indices 0, 1, 2, ...)", train.label_file, missing.size(), max_label, list, max_label,
-         train.where(max_it - train.data.y.begin()), counts.back());
+         "be class indices 0, 1, 2, ...)", train.label_file, check.missing, check.max_label,
+         check.missing_list, check.max_label, train.where(check.max_label_row), check.max_label_rows);
   }
-  if (counts.size() < 2) {
+  if (check.max_label < 1) {
     fail("'{}': every training label is {}, expected at least 2 classes (hint: check the label "
-         "file)", train.label_file, max_label);
+         "file)", train.label_file, check.max_label);
   }
-  return static_cast<int>(counts.size());
+  return check.max_label + 1;
 }
 
 void check_idx_test_labels(const IdxSource& test, int num_classes, const std::string& train_file) {
