@@ -235,6 +235,17 @@ TEST_F(LoadIdxTest, ValidationSplitFromTraining) {
   EXPECT_EQ(s.validation->num_classes, 3);
 }
 
+TEST_F(LoadIdxTest, ALabelFarAboveTheOthersIsNamedWithItsByteOffset) {
+  // One damaged byte (200) among labels 0..2: not "197 classes never occur" alone, but where.
+  write_gzip(dir_.file("train-labels-idx1-ubyte.gz"), idx_labels(Bytes{0, 1, 200, 2}));
+  DataConfig cfg;
+  cfg.dir = dir_.path();
+  const std::string msg = user_error([&] { load_data(cfg, 0); });
+  EXPECT_THAT(msg, HasSubstr("197 of the classes 0..200 never occur"));
+  EXPECT_THAT(msg, HasSubstr("the largest label, 200, is at"));
+  EXPECT_THAT(msg, HasSubstr("byte offset 10 (1 rows have it)"));  // 8 header bytes + row 2
+}
+
 TEST_F(LoadIdxTest, MissingFileListsWhatWasLookedFor) {
   std::filesystem::remove(dir_.file("t10k-labels-idx1-ubyte"));
   std::string msg = user_error([&] { load_data(cfg_, 0); });
