@@ -270,7 +270,8 @@ DataSplits load_csv(const DataConfig& cfg, std::uint64_t seed, const DataEncodin
 
   // 6. Normalise with statistics of the rows the model trains on.
   if (!fitted) e.normalizer = fit_normalizer(splits.train, cfg.normalize, DataFormat::kCsv, e.features.one_hot_inputs());
-  apply_normalizer(e.normalizer, splits.train);
+  // With a stored encoding and a test file the training file was not read: no train split.
+  if (train) apply_normalizer(e.normalizer, splits.train);
   if (splits.validation) apply_normalizer(e.normalizer, *splits.validation);
   apply_normalizer(e.normalizer, splits.test);
 
@@ -327,13 +328,12 @@ DataSplits load_idx(const DataConfig& cfg, std::uint64_t seed, const DataEncodin
     splits.train.y.resize(static_cast<std::size_t>(cfg.max_train_samples));
   }
 
+  // IDX scaling is fixed (bytes / 255), not fitted: computed for these images even with a
+  // stored encoding, so that images of another size reach eval's model-shape check intact.
   DataEncoding e;
-  if (fitted) e = *fitted;
-  else {
-    e.format = DataFormat::kIdx;
-    e.classes.integer_classes = num_classes;
-    e.normalizer = fit_normalizer(splits.train, cfg.normalize, DataFormat::kIdx);
-  }
+  e.format = DataFormat::kIdx;
+  e.classes.integer_classes = num_classes;
+  e.normalizer = fit_normalizer(splits.train, cfg.normalize, DataFormat::kIdx);
   apply_normalizer(e.normalizer, splits.train);
   if (splits.validation) apply_normalizer(e.normalizer, *splits.validation);
   apply_normalizer(e.normalizer, splits.test);
