@@ -11,15 +11,11 @@
 namespace mixprec {
 namespace {
 
-std::string show(const std::string& cell) {
-  if (cell.size() > 32) return fmt::format("'{}...'", cell.substr(0, 32));
-  return fmt::format("'{}'", cell);
-}
 
 // "'a', 'b', ..." with at most 10 names, for messages.
 std::string first_names(const std::vector<std::string>& names) {
   std::string out;
-  for (std::size_t i = 0; i < names.size() && i < 10; ++i) out += (i ? ", " : "") + show(names[i]);
+  for (std::size_t i = 0; i < names.size() && i < 10; ++i) out += (i ? ", " : "") + show_cell(names[i]);
   if (names.size() > 10) out += ", ...";
   return out;
 }
@@ -37,13 +33,13 @@ std::int32_t integer_label(const CsvTable& t, std::int64_t r, int column) {
     if (value < float(kMaxLabel)) return static_cast<std::int32_t>(value);
     fail("{}: label {} is too large, expected a class index below {} (hint: is {} really the "
          "label column? choose another with data.label_column, a name or a 0-based index)",
-         t.where(r, column), show(t.columns[std::size_t(column)].cell_name(r)), kMaxLabel,
+         t.where(r, column), show_cell(t.columns[std::size_t(column)].cell_name(r)), kMaxLabel,
          t.column_text(column));
   }
   fail("{}: label {} is not a non-negative integer (hint: the label column, {}, holds numbers, "
        "so they must be class indices 0, 1, 2, ...; class names such as 'cat' are also accepted; "
        "or choose another column with data.label_column)", t.where(r, column),
-       show(t.columns[std::size_t(column)].cell_name(r)), t.column_text(column));
+       show_cell(t.columns[std::size_t(column)].cell_name(r)), t.column_text(column));
 }
 
 }  // namespace
@@ -86,7 +82,7 @@ ClassLabels fit_class_labels(const CsvTable& train, int column) {
     labels.names = Categories::fit(col, rows);
     if (labels.names.size() < 2) {
       fail("'{}': every training label is {}, expected at least 2 classes (hint: check the label "
-           "column, {})", train.path, show(labels.names.names().front()), train.column_text(column));
+           "column, {})", train.path, show_cell(labels.names.names().front()), train.column_text(column));
     }
     return labels;
   }
@@ -125,7 +121,7 @@ std::vector<std::int32_t> encode_labels(const CsvTable& t, int column, const Cla
       if (c == Categories::kUnseen) {
         fail("{}: label {} does not occur in the training data '{}', whose {} classes are {} (hint: "
              "a model cannot score a class it was never trained on; drop these rows or add the class "
-             "to the training file)", t.where(r, column), show(col.cell_name(r)), train_file,
+             "to the training file)", t.where(r, column), show_cell(col.cell_name(r)), train_file,
              labels.num_classes(), first_names(labels.names.names()));
       }
       y[std::size_t(r)] = c;
@@ -136,7 +132,7 @@ std::vector<std::int32_t> encode_labels(const CsvTable& t, int column, const Cla
     if (col.is_missing(r)) missing_label(t, r, column);
     if (col.is_text(r)) {
       fail("{}: label {} is a name, but the training data '{}' labels its classes by index 0..{} "
-           "(hint: use the same labels in both files)", t.where(r, column), show(col.cell_name(r)),
+           "(hint: use the same labels in both files)", t.where(r, column), show_cell(col.cell_name(r)),
            train_file, labels.integer_classes - 1);
     }
     const std::int32_t label = integer_label(t, r, column);

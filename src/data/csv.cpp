@@ -22,11 +22,6 @@ std::string_view trim(std::string_view s) {
 
 bool is_blank(std::string_view line) { return line.find_first_not_of(" \t\r") == std::string_view::npos; }
 
-// A cell for a message: quoted, and cut short so that a binary file cannot flood the terminal.
-std::string show(std::string_view cell) {
-  if (cell.size() > 32) return fmt::format("'{}...'", cell.substr(0, 32));
-  return fmt::format("'{}'", cell);
-}
 
 enum class ParseStatus { kOk, kEmpty, kNotNumber, kNotFinite, kOutOfRange };
 
@@ -153,7 +148,7 @@ class CsvParser {
     if (header_ == CsvHeader::kNo && text_over_numbers >= 0) {
       fail("'{}' line {}, column {}: {} is text above a column of numbers, but data.header is false "
            "(hint: this line looks like a header; set data.header to \"auto\" or true)", path_,
-           first_line_, text_over_numbers + 1, show(first_cells_[std::size_t(text_over_numbers)]));
+           first_line_, text_over_numbers + 1, show_cell(first_cells_[std::size_t(text_over_numbers)]));
     }
     table_.has_header = header_ == CsvHeader::kYes ||
                         (header_ == CsvHeader::kAuto && (text_over_numbers >= 0 || all_distinct_texts()));
@@ -262,10 +257,10 @@ class CsvParser {
       case ParseStatus::kNotFinite:
         fail("'{}' line {}, column {}: value {} is not finite, expected a finite number (hint: "
              "infinite values are not supported; write an empty cell for a missing value)", path_,
-             line_no, column, show(cell));
+             line_no, column, show_cell(cell));
       case ParseStatus::kOutOfRange:
         fail("'{}' line {}, column {}: value {} is outside the float range (about +-3.4e38) (hint: "
-             "rescale this column)", path_, line_no, column, show(cell));
+             "rescale this column)", path_, line_no, column, show_cell(cell));
       case ParseStatus::kNotNumber:
         break;
     }
@@ -295,12 +290,17 @@ CsvTable parse_csv_file(const FileBytes& file, const std::string& path, CsvHeade
 std::string list_names(const CsvTable& t) {
   std::string out;
   const int shown = std::min(t.num_columns(), 12);
-  for (int i = 0; i < shown; ++i) out += (i ? ", " : "") + show(t.columns[std::size_t(i)].name);
+  for (int i = 0; i < shown; ++i) out += (i ? ", " : "") + show_cell(t.columns[std::size_t(i)].name);
   if (shown < t.num_columns()) out += ", ...";
   return out;
 }
 
 }  // namespace
+
+std::string show_cell(std::string_view cell) {
+  if (cell.size() > 32) return fmt::format("'{}...'", cell.substr(0, 32));
+  return fmt::format("'{}'", cell);
+}
 
 bool is_missing_marker(std::string_view cell) {
   static constexpr std::array<std::string_view, 14> kMarkers = {

@@ -21,6 +21,9 @@ struct CsvOptions {
   int label_column_index = -1;    // 0-based; negative counts from the end (-1: last)
 };
 
+// A cell for a message: quoted, and cut short so that a binary file cannot flood the terminal.
+std::string show_cell(std::string_view cell);
+
 // The cells that stand for a missing value (pandas' usual markers, and UCI's '?').
 bool is_missing_marker(std::string_view cell);
 

@@ -4,6 +4,7 @@
 // tests/precision pins their behaviour on every bit pattern.
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include <Eigen/Core>
@@ -37,6 +38,10 @@ inline float round_through(Format f, float x) {
   }
 }
 
+// Range limits of a format, as fp32 values (std::numeric_limits of its storage type).
+inline float largest_finite(Format f);
+inline float smallest_subnormal(Format f);
+
 template <typename T> struct FormatOf;
 template <> struct FormatOf<float> { static constexpr Format value = Format::kF32; };
 template <> struct FormatOf<f16> { static constexpr Format value = Format::kF16; };
@@ -51,6 +56,14 @@ decltype(auto) dispatch_format(Format f, Fn&& fn) {
     case Format::kBf16: return fn(bf16{});
     default: return fn(float{});
   }
+}
+
+inline float largest_finite(Format f) {
+  return dispatch_format(f, [](auto tag) { return float(std::numeric_limits<decltype(tag)>::max()); });
+}
+
+inline float smallest_subnormal(Format f) {
+  return dispatch_format(f, [](auto tag) { return float(std::numeric_limits<decltype(tag)>::denorm_min()); });
 }
 
 }  // namespace mixprec

@@ -53,11 +53,8 @@ Scan scan_params(Format f, const void* data, const LayerShape& l) {
   return w;
 }
 
-float smallest_subnormal(Format f) {
-  return dispatch_format(f, [](auto tag) { return float(std::numeric_limits<decltype(tag)>::denorm_min()); });
-}
-
-// Adam with 16-bit state: values where exp_avg_sq was stored as 0 while exp_avg was not,
+// Adam: values where exp_avg_sq was stored as 0 while exp_avg was not (16-bit state rounds
+// small v to 0; in fp32 only eps = 0 leaves such a value unguarded),
 // whose update is then lr * m / eps. The layer with the most of them, and the count.
 struct AdamUnderflow {
   int layer = 0;
@@ -69,7 +66,6 @@ AdamUnderflow adam_underflow(const StepTensors& t, const Config& cfg) {
   if (cfg.optimizer.kind == OptimizerKind::kSgd || t.optimizer_state.size() != 2) return worst;
   const OptimizerStateBuffer& m = t.optimizer_state[0];
   const OptimizerStateBuffer& v = t.optimizer_state[1];
-  if (m.format == Format::kF32) return worst;
   const auto& layers = t.layout->layers();
   for (std::size_t l = 0; l < layers.size(); ++l) {
     std::int64_t count = 0;
@@ -180,7 +176,7 @@ std::optional<NonFiniteSite> locate_nonfinite(const StepTensors& t, std::int64_t
     const Scan s = scan(out.format(), out.data(), 0, std::size_t(t.batch) * std::size_t(layers[std::size_t(l - 1)].out));
     if (s.bad()) return found(step, l, "forward activation", s);
   }
-  const Scan logits = scan(Format::kF32, t.ws->logits.data(), 0, std::size_t(t.batch) * std::size_t(layout.num_classes()));
+  const Scan logits = scan(t.ws->logits.format(), t.ws->logits.data(), 0, std::size_t(t.batch) * std::size_t(layout.num_classes()));
   if (logits.bad()) return found(step, n_layers, "logits", logits);
   if (!std::isfinite(t.loss)) return found(step, 0, "loss", Scan{1, 1, std::isnan(t.loss) ? 1 : 0, 0.0f});
   // 3. Backward: parameter gradients from the last layer to the first.

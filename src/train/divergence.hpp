@@ -32,13 +32,14 @@ struct NonFiniteSite {
   nlohmann::json to_json() const;
 };
 
-// Everything one step leaves behind that the scan reads.
+// Everything one step leaves behind that the scan reads (Trainer::step_tensors sets every
+// field: the formats come from the run's policy, not from a default).
 struct StepTensors {
   const ParamLayout* layout = nullptr;
-  Format compute = Format::kF32;
-  const void* weights = nullptr;  // as the matmuls read them (compute format)
+  Format compute;                 // of the weights as the matmuls read them
+  const void* weights = nullptr;
   const void* grads = nullptr;
-  Format grad_format = Format::kF32;
+  Format grad_format;
   const Workspace* ws = nullptr;
   int batch = 0;
   double loss = 0.0;              // the batch's loss, unscaled

@@ -10,14 +10,6 @@
 namespace mixprec {
 namespace {
 
-float largest_finite(Format f) {
-  return dispatch_format(f, [](auto tag) { return float(std::numeric_limits<decltype(tag)>::max()); });
-}
-
-float smallest_subnormal(Format f) {
-  return dispatch_format(f, [](auto tag) { return float(std::numeric_limits<decltype(tag)>::denorm_min()); });
-}
-
 // The largest |x| of a split and the input it is in.
 struct Peak {
   float value = 0.0f;
@@ -42,7 +34,7 @@ std::vector<std::string> precision_warnings(const Config& cfg, const DataSplits&
   // Adam's second moment v = E[g^2] is tiny; stored in 16 bits it rounds to 0 while the
   // first moment m does not, and the update lr * m / (sqrt(v) + eps) is then lr * m / eps.
   const bool adam = cfg.optimizer.kind != OptimizerKind::kSgd;
-  if (adam && policy.optimizer_state != Format::kF32) {
+  if (adam) {
     const float tiny = smallest_subnormal(policy.optimizer_state);
     if (cfg.optimizer.eps < tiny) {
       out.push_back(fmt::format(
@@ -55,9 +47,9 @@ std::vector<std::string> precision_warnings(const Config& cfg, const DataSplits&
     }
   }
 
-  // Inputs are rounded to the compute format before the first product.
-  if (policy.compute != Format::kF32) {
-    const float max = largest_finite(policy.compute);
+  // Inputs are rounded to the compute format before the first product. A format with
+  // fp32's range cannot overflow on a parsed input: no pass over the data for it.
+  if (const float max = largest_finite(policy.compute); max < std::numeric_limits<float>::max()) {
     for (const Dataset* split : {&data.train, &data.test}) {
       const Peak p = largest_input(*split);
       if (p.value <= max) continue;
