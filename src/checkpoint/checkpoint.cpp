@@ -29,25 +29,10 @@ constexpr std::uint32_t kMaxHiddenLayers = 1024;
 constexpr std::string_view kSectionTags[] = {"WGHT", "OPTM", "SCAL", "PROG", "SHUF", "CONF", "TOTL", "DATA"};
 constexpr std::uint32_t kVersion1Sections = 7;
 
-// Explicit codes, not enum casts: reordering an enum must not change what files mean.
-std::uint32_t precision_code(Precision p) {
-  switch (p) {
-    case Precision::kFp32: return 0;
-    case Precision::kFp16Mixed: return 1;
-    case Precision::kBf16Mixed: return 2;
-    case Precision::kFp16True: return 3;
-    case Precision::kBf16True: return 4;
-  }
-  return 0;
-}
-std::uint32_t format_code(Format f) {
-  switch (f) {
-    case Format::kF32: return 0;
-    case Format::kF16: return 1;
-    case Format::kBf16: return 2;
-  }
-  return 0;
-}
+// Explicit codes, not enum casts: reordering an enum must not change what files mean. The
+// format and mode codes are columns of their tables (precision/).
+std::uint32_t precision_code(Precision p) { return policy_for(p).checkpoint_code; }
+std::uint32_t format_code(Format f) { return traits(f).checkpoint_code; }
 std::uint32_t activation_code(Activation a) {
   switch (a) {
     case Activation::kRelu: return 0;
@@ -65,9 +50,20 @@ E decode_code(std::uint32_t code, const E (&values)[N], const ByteReader& r, std
   }
   return values[code];
 }
-constexpr Precision kPrecisions[] = {Precision::kFp32, Precision::kFp16Mixed, Precision::kBf16Mixed,
-                                     Precision::kFp16True, Precision::kBf16True};
-constexpr Format kFormats[] = {Format::kF32, Format::kF16, Format::kBf16};
+std::uint32_t code_of(Precision p) { return precision_code(p); }
+std::uint32_t code_of(Format f) { return format_code(f); }
+
+// A table's row for a code, or a one-line error naming the field and the valid codes.
+template <typename E, std::size_t N, typename Lookup>
+E decode_table_code(std::uint32_t code, const std::array<E, N>& rows, const Lookup& lookup,
+                    const ByteReader& r, std::string_view field) {
+  if (code <= 0xff)
+    if (const std::optional<E> value = lookup(std::uint8_t(code))) return *value;
+  std::string valid;
+  for (E row : rows) valid += (valid.empty() ? "" : ", ") + std::to_string(code_of(row));
+  fail("{}: malformed checkpoint: {} code {} before byte offset {} is not one of {} (hint: "
+       "the file is damaged, or a newer mixprec wrote it)", r.name(), field, code, r.pos(), valid);
+}
 constexpr Activation kActivations[] = {Activation::kRelu, Activation::kGelu, Activation::kTanh};
 
 std::uint32_t crc32_of(std::string_view bytes) {
@@ -123,7 +119,8 @@ void put_values(ByteWriter& w, const StoredValues& v) {
 StoredValues get_values(ByteReader& r, std::string_view field, Format expected_format,
                         std::uint64_t expected_count) {
   StoredValues v;
-  v.format = decode_code(r.u32(field), kFormats, r, fmt::format("{} format", field));
+  v.format = decode_table_code(r.u32(field), all_formats(), format_from_checkpoint_code, r,
+                               fmt::format("{} format", field));
   const std::uint64_t count = r.u64(field);
   if (v.format != expected_format || count != expected_count) {
     fail("{}: malformed checkpoint: {} before byte offset {} holds {} {} values, expected {} {} "
@@ -168,7 +165,7 @@ void end_of(const ByteReader& s) {
 
 std::string encode_checkpoint(const Checkpoint& c) {
   const PrecisionPolicy policy = policy_for(c.shape.precision);
-  const Format weight_format = policy.has_fp32_master ? Format::kF32 : policy.compute;
+  const Format weight_format = policy.update_format();
   if (c.weights.format != weight_format || c.weights.count() != c.num_params ||
       c.num_params != parameter_count(c.shape)) {
     throw std::logic_error(fmt::format(
@@ -281,7 +278,8 @@ Checkpoint decode_checkpoint(std::string_view bytes, const std::string& name) {
 
   // 5. Header fields and sections.
   Checkpoint c;
-  c.shape.precision = decode_code(h.u32("precision"), kPrecisions, h, "precision");
+  c.shape.precision = decode_table_code(h.u32("precision"), all_precisions(),
+                                        precision_from_checkpoint_code, h, "precision");
   c.shape.activation = decode_code(h.u32("activation"), kActivations, h, "activation");
   c.shape.input_dim = get_width(h, "input dimension");
   c.shape.num_classes = get_width(h, "classes");
@@ -310,7 +308,7 @@ Checkpoint decode_checkpoint(std::string_view bytes, const std::string& name) {
   const PrecisionPolicy policy = policy_for(c.shape.precision);
 
   ByteReader s = section(h, "WGHT");
-  c.weights = get_values(s, "weights", policy.has_fp32_master ? Format::kF32 : policy.compute,
+  c.weights = get_values(s, "weights", policy.update_format(),
                          c.num_params);
   end_of(s);
 

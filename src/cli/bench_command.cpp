@@ -16,7 +16,7 @@
 #include "config/config_loader.hpp"
 #include "data/dataset.hpp"
 #include "kernels/aligned_buffer.hpp"
-#include "kernels/convert.hpp"
+#include "precision/convert.hpp"
 #include "kernels/matmul.hpp"
 #include "kernels/weight_pack.hpp"
 #include "metrics/cpu_share.hpp"
@@ -76,8 +76,8 @@ enum class GemmB { kPlain, kPacked, kPackedAndPacking };
 double gemm_gflops(Format f, bool ta, bool tb, int m, int n, int k, GemmB mode) {
   Buffer a(f, std::size_t(m) * k), b(f, std::size_t(k) * n);
   std::vector<float> ones(std::max(a.size(), b.size()), 0.5f), c(std::size_t(m) * n);
-  round_from_float(ones.data(), f, a.data(), a.size());
-  round_from_float(ones.data(), f, b.data(), b.size());
+  round_from_float(ones.data(), f, a.data(), a.size(), kNearestEven, nullptr);
+  round_from_float(ones.data(), f, b.data(), b.size(), kNearestEven, nullptr);
   Buffer packed;
   if (mode != GemmB::kPlain) {
     packed = Buffer(f, packed_shape(f, k, n).values());
@@ -210,7 +210,7 @@ int run_bench(const BenchOptions& options) {
   for (int h : cfg.model.hidden) widths.push_back(h);
   widths.push_back(10);
   nlohmann::json gemm = nlohmann::json::array();
-  for (Format f : {Format::kF32, Format::kBf16, Format::kF16}) {
+  for (Format f : all_formats()) {
     for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
       const int in = widths[l], o = widths[l + 1];
       struct Case { const char* name; bool ta, tb; int m, n, k; };
@@ -284,7 +284,7 @@ int run_bench(const BenchOptions& options) {
     fs::remove_all(root);
     const auto fp32 = std::find(precisions.begin(), precisions.end(), Precision::kFp32);
     for (std::size_t i = 0; i < precisions.size(); ++i) {
-      const Format f = policy_for(precisions[i]).compute;
+      const Format f = policy_for(precisions[i]).format(TensorRole::kWeight);
       const double rate = median_of(rates[i]);
       nlohmann::json t = {{"precision", to_string(precisions[i])},
                           {"path", matmul().path(f).native ? "native" : "emulated"},

@@ -16,7 +16,7 @@
 #include "config/json_file.hpp"
 #include "config/config_parse.hpp"
 #include "data/load_data.hpp"
-#include "kernels/convert.hpp"
+#include "precision/convert.hpp"
 #include "kernels/matmul.hpp"
 #include "metrics/stopwatch.hpp"
 #include "nn/loss.hpp"
@@ -63,11 +63,6 @@ Config eval_config(const EvalOptions& o, const Checkpoint& ckpt) {
   return cfg;
 }
 
-Format parse_format(const std::string& name) {
-  if (name == "fp16") return Format::kF16;
-  if (name == "bf16") return Format::kBf16;
-  return Format::kF32;
-}
 
 }  // namespace
 
@@ -112,8 +107,8 @@ int run_eval(const EvalOptions& options) {
                      options.model_path, "the data (" + data.description + ")");
 
   // The format inference runs in: the run's compute format unless --precision says otherwise.
-  const Format format = options.precision.empty() ? policy_for(s.precision).compute
-                                                  : parse_format(options.precision);
+  const Format format = options.precision.empty() ? policy_for(s.precision).format(TensorRole::kWeight)
+                                                  : parse_format(options.precision, "--precision");
   const ParamLayout layout(s.input_dim, s.hidden, s.num_classes);
   std::vector<float> widened(ckpt.num_params);
   convert_to_float(ckpt.weights.format, ckpt.weights.bytes.data(), widened.data(), widened.size());

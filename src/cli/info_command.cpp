@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/kernel_paths.hpp"
+#include "cli/precision_tables.hpp"
 #include "cli/threads.hpp"
 #include "metrics/environment.hpp"
 
@@ -12,7 +13,7 @@ namespace mixprec {
 
 void setup_info_command(CLI::App& app, InfoOptions& options, int& exit_code,
                         const std::string& command_line) {
-  CLI::App* cmd = app.add_subcommand("info", "Show the machine, the build and the matmul path of each precision");
+  CLI::App* cmd = app.add_subcommand("info", "Show the machine, the build, the matmul path of each precision and the format and mode tables");
   cmd->add_flag("--json", options.json, "Print JSON instead of text");
   cmd->add_option("--threads", options.threads, "Thread count to report (0: all cores)")
       ->check(CLI::NonNegativeNumber);
@@ -24,7 +25,9 @@ void setup_info_command(CLI::App& app, InfoOptions& options, int& exit_code,
 int run_info(const InfoOptions& options, const std::string& command_line) {
   const int threads = apply_thread_count(options.threads);
   nlohmann::json info = {{"environment", environment_json(threads, command_line)},
-                         {"kernels", kernel_paths_json()}};
+                         {"kernels", kernel_paths_json()},
+                         {"formats", formats_json()},
+                         {"modes", modes_json()}};
   if (options.json) {
     std::cout << info.dump(2) << "\n";
     return 0;
@@ -55,6 +58,7 @@ int run_info(const InfoOptions& options, const std::string& command_line) {
                "oneDNN's kernel\nreads, instead of being copied into it block by block in "
                "every product (where that\nmeasured faster: bf16, except a layer as narrow as "
                "the 10-class one, whose packed\nlayout would be mostly padding).\n";
+  std::cout << "\n" << formats_text(info["formats"]) << "\n" << modes_text(info["modes"]);
   if (any_flush)
     std::cout << "\"read as zero\": measured by a probe product; the native instruction treats "
                  "subnormal\ninputs (bf16: below 2^-126 = 1.2e-38) as zero, as the hardware does "

@@ -79,11 +79,11 @@ int run_train(const TrainOptions& options, const std::string& command_line) {
   const Config cfg = resume ? resume->config : load_config(options.config_path, options.overrides);
   const int threads = apply_thread_count(cfg.threads);
   const PrecisionPolicy policy = policy_for(cfg.precision);
-  const MatmulPath& path = matmul().path(policy.compute);
+  const MatmulPath& path = matmul().path(policy.format(TensorRole::kWeight));
   if (!path.native)
     spdlog::warn("{} matmuls have no native kernel on this CPU: they run on the emulated path "
                  "({}); numbers are exact, timings are not a hardware result",
-                 to_string(policy.compute), path.impl);
+                 to_string(policy.format(TensorRole::kWeight)), path.impl);
 
   spdlog::info("loading data");
   const DataSplits data = load_data(cfg.data, cfg.seed);
@@ -143,6 +143,7 @@ int run_train(const TrainOptions& options, const std::string& command_line) {
     }
     outcome.summary["run_dir"] = dir.string();
     outcome.summary["matmul_path"] = path.native ? "native" : "emulated";
+    outcome.summary["formats"] = trainer.formats_json();
     outcome.summary["environment"] = start["environment"];
     write_json_atomically(dir / "summary.json", outcome.summary);
   });

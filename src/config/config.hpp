@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/activation.hpp"
 #include "precision/precision.hpp"
 
 namespace mixprec {
@@ -15,7 +16,6 @@ enum class DataFormat { kIdx, kCsv };
 enum class Normalize { kNone, kScale, kStandardize };
 enum class CsvHeader { kAuto, kYes, kNo };
 enum class MissingPolicy { kError, kMean };
-enum class Activation { kRelu, kGelu, kTanh };
 enum class Init { kAuto, kHe, kXavier };  // kAuto: He for relu/gelu, Xavier for tanh
 enum class OptimizerKind { kSgd, kAdam, kAdamW };
 enum class ScheduleKind { kConstant, kStep, kCosine };

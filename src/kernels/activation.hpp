@@ -3,9 +3,11 @@
 // fp32; only the stored result is rounded).
 #include <cmath>
 
-#include "config/config.hpp"
-
 namespace mixprec {
+
+// The config names them (model.activation); the kernels own the enum, so that they need
+// nothing from src/config/.
+enum class Activation { kRelu, kGelu, kTanh };
 
 // gelu is the exact (erf) form, as torch.nn.GELU() by default.
 inline float activation_forward(Activation act, float z) {

@@ -1,18 +1,13 @@
 #include "kernels/linear_epilogue.hpp"
 
-// GCC 12 reports the AVX-512 intrinsics' own _mm512_undefined_*() placeholders as
-// "maybe uninitialized" once they are inlined here (GCC PR 105593).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
+#include "common/intrinsics_warnings.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 
 #include "kernels/activation.hpp"
-#include "kernels/simd_convert.hpp"
+#include "precision/round_loops.hpp"
 
 namespace mixprec {
 namespace {
@@ -52,20 +47,17 @@ void activation_derivative_block(Activation act, const float* saved, float* d, i
   }
 }
 
-// Rounds n fp32 values into dst and, unless `rounded` is null, reads the rounded values
-// back into it (in fp32, for the computation that follows).
+// Rounds n fp32 values into dst as `rounding` says and, unless `rounded` is null, reads
+// the rounded values back into it (in fp32, for the computation that follows).
 template <typename T>
-inline void round_block(const float* x, T* dst, float* rounded, int n, RoundStats* stats) {
+inline void round_block(const float* x, T* dst, float* rounded, int n, const Rounding& rounding,
+                        RoundStats* stats) {
+  round_into<T>(x, dst, std::size_t(n), rounding, stats);
+  if (rounded == nullptr) return;
   if constexpr (std::is_same_v<T, float>) {
-    if (dst != x) std::copy(x, x + n, dst);
-    if (rounded != nullptr && rounded != x) std::copy(x, x + n, rounded);
+    if (rounded != x) std::copy(x, x + n, rounded);
   } else {
-    if (stats) {
-      round_and_count<T>(x, dst, std::size_t(n), *stats);
-    } else {
-      from_float_array<T>(x, dst, std::size_t(n));
-    }
-    if (rounded != nullptr) to_float_array<T>(dst, rounded, std::size_t(n));
+    to_float_array<T>(dst, rounded, std::size_t(n));
   }
 }
 
@@ -87,7 +79,7 @@ void bias_activation_forward(const float* acc, const T* bias, Activation act, T*
       const int n = std::min(kBlock, out - j0);
       to_float_array<T>(bias + j0, b, std::size_t(n));
       for (int j = 0; j < n; ++j) z[j] = acc[row + j0 + j] + b[j];
-      if (!relu_only) round_block<T>(z, z_out ? z_out + row + j0 : z_store, z, n, nullptr);
+      if (!relu_only) round_block<T>(z, z_out ? z_out + row + j0 : z_store, z, n, kNearestEven, nullptr);
       activation_forward_block(act, z, a, n);
       from_float_array<T>(a, a_out + row + j0, std::size_t(n));
     }
@@ -105,14 +97,14 @@ void bias_logits_forward(const float* acc, const T* bias, float* logits, int bat
       const int n = std::min(kBlock, out - j0);
       to_float_array<T>(bias + j0, b, std::size_t(n));
       for (int j = 0; j < n; ++j) z[j] = acc[row + j0 + j] + b[j];
-      round_block<T>(z, z_store, logits + row + j0, n, nullptr);
+      round_block<T>(z, z_store, logits + row + j0, n, kNearestEven, nullptr);
     }
   }
 }
 
 template <typename T>
 void activation_backward(const float* da_acc, const T* saved, Activation act, T* dz, int batch,
-                         int out, RoundStats* stats) {
+                         int out, const Rounding& rounding, RoundStats* stats) {
   RoundStats mine;
 #pragma omp for schedule(static)
   for (int i = 0; i < batch; ++i) {
@@ -121,18 +113,19 @@ void activation_backward(const float* da_acc, const T* saved, Activation act, T*
     const std::size_t row = std::size_t(i) * out;
     for (int j0 = 0; j0 < out; j0 += kBlock) {
       const int n = std::min(kBlock, out - j0);
-      round_block<T>(da_acc + row + j0, da_store, da, n, &mine);  // da, between layers
+      round_block<T>(da_acc + row + j0, da_store, da, n, rounding.starting_at(row + j0), &mine);  // da
       to_float_array<T>(saved + row + j0, s, std::size_t(n));
       activation_derivative_block(act, s, d, n);
       for (int j = 0; j < n; ++j) d[j] *= da[j];
-      round_block<T>(d, dz + row + j0, nullptr, n, &mine);          // dz
+      round_block<T>(d, dz + row + j0, nullptr, n, rounding.starting_at(row + j0), &mine);  // dz
     }
   }
   add_to(stats, mine);
 }
 
 template <typename T>
-void bias_backward(const T* dz, T* db, int batch, int out, RoundStats* stats) {
+void bias_backward(const T* dz, T* db, int batch, int out, const Rounding& rounding,
+                   RoundStats* stats) {
   // Columns are split between threads; each sums its columns over the rows in order, so the
   // result does not depend on the thread count.
   constexpr int kColumns = 64;
@@ -146,7 +139,7 @@ void bias_backward(const T* dz, T* db, int batch, int out, RoundStats* stats) {
       to_float_array<T>(dz + std::size_t(i) * out + j0, row_values, std::size_t(n));
       for (int j = 0; j < n; ++j) sum[j] += row_values[j];
     }
-    round_block<T>(sum, db + j0, nullptr, n, &mine);
+    round_block<T>(sum, db + j0, nullptr, n, rounding.starting_at(std::size_t(j0)), &mine);
   }
   add_to(stats, mine);
 }
@@ -155,8 +148,8 @@ void bias_backward(const T* dz, T* db, int batch, int out, RoundStats* stats) {
   template void bias_activation_forward<T>(const float*, const T*, Activation, T*, T*, int, int); \
   template void bias_logits_forward<T>(const float*, const T*, float*, int, int);                \
   template void activation_backward<T>(const float*, const T*, Activation, T*, int, int,         \
-                                       RoundStats*);                                             \
-  template void bias_backward<T>(const T*, T*, int, int, RoundStats*);
+                                       const Rounding&, RoundStats*);                            \
+  template void bias_backward<T>(const T*, T*, int, int, const Rounding&, RoundStats*);
 MIXPREC_INSTANTIATE(float)
 MIXPREC_INSTANTIATE(f16)
 MIXPREC_INSTANTIATE(bf16)

@@ -10,12 +10,12 @@
 // is called from (an orphaned `omp for`, ending with a barrier), and runs on the calling
 // thread alone outside one. Every thread of the team must call it. The caller opens one
 // region for all the element-wise work between two products (nn/mlp.cpp): a region costs
-// ~3.4 us on the 2-core VM, a barrier inside one ~1.7 us. Results do not depend on the
+// a few microseconds, a barrier inside one about half that (docs/performance.md). Results do not depend on the
 // number of threads; RoundStats are summed over them.
 #include <optional>
 
-#include "config/config.hpp"
-#include "kernels/convert.hpp"
+#include "kernels/activation.hpp"
+#include "precision/convert.hpp"
 
 namespace mixprec {
 
@@ -30,12 +30,13 @@ template <typename T>
 void bias_logits_forward(const float* acc, const T* bias, float* logits, int batch, int out);
 
 // saved: z for gelu, a for relu/tanh (see activation_needs_input). stats counts the
-// rounding of da and of dz.
+// rounding of da and of dz; `rounding` is the gradients' (forward rounds to nearest even).
 template <typename T>
 void activation_backward(const float* da_acc, const T* saved, Activation act, T* dz, int batch,
-                         int out, RoundStats* stats);
+                         int out, const Rounding& rounding, RoundStats* stats);
 
 template <typename T>
-void bias_backward(const T* dz, T* db, int batch, int out, RoundStats* stats);
+void bias_backward(const T* dz, T* db, int batch, int out, const Rounding& rounding,
+                   RoundStats* stats);
 
 }  // namespace mixprec

@@ -6,18 +6,23 @@
 
 #include <dnnl.hpp>
 
-#include "kernels/convert.hpp"
+#include "precision/convert.hpp"
 #include "kernels/weight_pack.hpp"
 
 namespace mixprec {
 namespace {
 
+// The format every product can run in: each value of the narrower formats widens to it
+// exactly, so an operand without a native kernel is multiplied there (NUMERICS.md).
+constexpr Format kCarrier = kFloatFormat;
+
 dnnl::memory::data_type dnnl_type(Format f) {
   switch (f) {
+    case Format::kF32: return dnnl::memory::data_type::f32;
     case Format::kF16: return dnnl::memory::data_type::f16;
     case Format::kBf16: return dnnl::memory::data_type::bf16;
-    default: return dnnl::memory::data_type::f32;
   }
+  throw std::logic_error("dnnl_type: a value outside the Format enum");
 }
 
 // Row-major (rows, cols) logical matrix, stored transposed when `transposed`.
@@ -31,7 +36,7 @@ dnnl::memory::desc matrix_desc(int rows, int cols, dnnl::memory::data_type type,
 dnnl::memory::desc packed_desc(int k, int n, dnnl::memory::data_type type) {
   using tag = dnnl::memory::format_tag;
   return dnnl::memory::desc({k, n}, type,
-                            type == dnnl::memory::data_type::bf16 ? tag::BA16a64b2a : tag::BA16a64b);
+                            dnnl::memory::data_type_size(type) == 2 ? tag::BA16a64b2a : tag::BA16a64b);
 }
 
 // oneDNN falls back to reference C++ loops ("ref:any") when no vector kernel exists;
@@ -128,8 +133,8 @@ const MatmulPath& Matmul::path(Format format) {
   } catch (const dnnl::error&) {
     p.native = false;  // oneDNN has no implementation at all for this format here
   }
-  if (format == Format::kF32) p.native = true;
-  if (!p.native) p.impl = "converted to fp32, " + this->path(Format::kF32).impl;
+  if (format == kCarrier) p.native = true;
+  if (!p.native) p.impl = "converted to " + to_string(kCarrier) + ", " + this->path(kCarrier).impl;
   MatmulPath& stored = impl_->paths.emplace(format, p).first->second;
   stored.subnormal_inputs_as_zero = subnormal_product_is_zero(format);  // uses the path
   return stored;
@@ -139,13 +144,13 @@ bool Matmul::subnormal_product_is_zero(Format format) {
   // (16 x 32) * (32 x 16) with a[0][0] = a subnormal of the format and b[0][0] = 1: c[0][0]
   // is that subnormal on an exact path, 0 on one that flushes its inputs.
   constexpr int m = 16, n = 16, k = 32;
-  const float subnormal = format == Format::kF16 ? 0x1p-20f : 0x1p-130f;
+  const float subnormal = traits(format).smallest_normal / 16.0f;
   std::vector<float> a32(std::size_t(m) * k, 0.0f), b32(std::size_t(k) * n, 0.0f);
   a32[0] = subnormal;
   b32[0] = 1.0f;
   Buffer a(format, a32.size()), b(format, b32.size());
-  round_from_float(a32.data(), format, a.data(), a32.size());
-  round_from_float(b32.data(), format, b.data(), b32.size());
+  round_from_float(a32.data(), format, a.data(), a32.size(), kNearestEven, nullptr);
+  round_from_float(b32.data(), format, b.data(), b32.size(), kNearestEven, nullptr);
   std::vector<float> c(std::size_t(m) * n, -1.0f);
   multiply(format, a.data(), false, b.data(), false, c.data(), m, n, k);
   return c[0] == 0.0f;
@@ -157,14 +162,14 @@ void Matmul::multiply(Format a_format, const void* a, bool transpose_a, Format b
   if (a_format != b_format || !path(a_format).native) {
     // Exact conversion to fp32: every fp16 and bf16 value is representable in fp32.
     auto widen = [](Format f, const void* x, std::vector<float>& scratch, std::size_t size) {
-      if (f == Format::kF32) return x;
+      if (f == kCarrier) return x;
       if (scratch.size() < size) scratch.resize(size);  // grows to the largest shape, once
       convert_to_float(f, x, scratch.data(), size);
       return static_cast<const void*>(scratch.data());
     };
     a = widen(a_format, a, impl_->a32, std::size_t(m) * k);
     b = widen(b_format, b, impl_->b32, std::size_t(k) * n);
-    format = Format::kF32;
+    format = kCarrier;
   }
   const auto b_kind = transpose_b ? Impl::B::kTransposed : Impl::B::kPlain;
   impl_->run(impl_->entry(format, transpose_a, b_kind, m, n, k), a, b, c);
@@ -172,13 +177,13 @@ void Matmul::multiply(Format a_format, const void* a, bool transpose_a, Format b
 
 void Matmul::multiply_bias_relu(const float* a, const float* b, const float* bias, float* c,
                                 int m, int n, int k) {
-  impl_->run(impl_->entry(Format::kF32, false, Impl::B::kPlain, m, n, k, Impl::Epilogue::kBiasRelu),
+  impl_->run(impl_->entry(kCarrier, false, Impl::B::kPlain, m, n, k, Impl::Epilogue::kBiasRelu),
              a, b, c, bias);
 }
 
 bool Matmul::reads_packed(Format b_format, int k, int n) {
-  if (b_format != Format::kF32 && b_format != Format::kBf16) return false;
-  if (!path(b_format).native) return false;
+  const int bytes = traits(b_format).storage_bytes;
+  if ((bytes != 4 && bytes != 2) || !path(b_format).native) return false;  // weight_pack.hpp
   auto key = std::make_tuple(b_format, k, n);
   auto it = impl_->packed_shapes.find(key);
   if (it != impl_->packed_shapes.end()) return it->second;

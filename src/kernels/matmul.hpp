@@ -61,6 +61,9 @@ class Matmul {
 
   // Which path a format takes on this machine (probed once, cached).
   const MatmulPath& path(Format format);
+  // The format a product reads operands of `format` in: itself where the path is native,
+  // else the format they are widened to (exactly) before the product.
+  Format operand_format(Format format) { return path(format).native ? format : kFloatFormat; }
 
  private:
   bool subnormal_product_is_zero(Format format);

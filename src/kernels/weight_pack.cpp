@@ -1,11 +1,7 @@
 #include "kernels/weight_pack.hpp"
 
-// GCC 12 reports the AVX-512 intrinsics' own _mm512_undefined_*() placeholders as
-// (maybe) uninitialized once they are inlined here (GCC PR 105593).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
+#include "common/intrinsics_warnings.hpp"
+#include "common/parallel_region.hpp"
 
 #include <cstdint>
 #include <cstring>
@@ -23,15 +19,19 @@ constexpr int kPanel = 64;  // columns per panel, both layouts
 
 int round_up(int x, int to) { return (x + to - 1) / to * to; }
 
-void check_format(Format format) {
-  if (format != Format::kF32 && format != Format::kBf16)
-    throw std::logic_error("pack_b: only fp32 and bf16 weights have a packed layout");
+// The layouts group values into 32-bit units along k: one 4-byte value, or a pair of
+// 2-byte values (oneDNN's "2a" in BA16a64b2a). Other widths have no packed layout.
+int values_per_unit(Format format) {
+  const int bytes = traits(format).storage_bytes;
+  if (bytes != 4 && bytes != 2)
+    throw std::logic_error("pack_b: only 4- and 2-byte formats have a packed layout");
+  return 4 / bytes;
 }
 
 // Offsets of the header's formulas, in values of the format.
 std::size_t packed_offset(Format format, const PackedShape& s, int r, int c) {
   const std::size_t panel = std::size_t(c / kPanel) * std::size_t(s.k_pad) * kPanel;
-  if (format == Format::kF32) return panel + std::size_t(r) * kPanel + std::size_t(c % kPanel);
+  if (values_per_unit(format) == 1) return panel + std::size_t(r) * kPanel + std::size_t(c % kPanel);
   return panel + std::size_t(r / 2) * 2 * kPanel + std::size_t(c % kPanel) * 2 + std::size_t(r % 2);
 }
 
@@ -183,8 +183,7 @@ void pack_bf16_plain(const std::uint16_t* src, const PackedShape& s, std::uint16
 }  // namespace
 
 PackedShape packed_shape(Format format, int k, int n) {
-  check_format(format);
-  return {k, n, round_up(k, format == Format::kF32 ? 16 : 32), round_up(n, kPanel)};
+  return {k, n, round_up(k, 16 * values_per_unit(format)), round_up(n, kPanel)};
 }
 
 void pack_b_reference(Format format, const void* src, bool transposed, int k, int n, void* dst) {
@@ -194,18 +193,13 @@ void pack_b_reference(Format format, const void* src, bool transposed, int k, in
 }
 
 void pack_b(Format format, const void* src, bool transposed, int k, int n, void* dst) {
-  // Threads only where there is enough to share: a region costs ~3.4 us here.
-  if (packed_shape(format, k, n).values() > 32768) {
-#pragma omp parallel
-    pack_b_in_team(format, src, transposed, k, n, dst);
-  } else {
-    pack_b_in_team(format, src, transposed, k, n, dst);
-  }
+  run_shared(packed_shape(format, k, n).values(),
+             [&] { pack_b_in_team(format, src, transposed, k, n, dst); });
 }
 
 void pack_b_in_team(Format format, const void* src, bool transposed, int k, int n, void* dst) {
   const PackedShape s = packed_shape(format, k, n);
-  if (format == Format::kF32) {
+  if (values_per_unit(format) == 1) {
     if (transposed)
       pack_transposed_units(src, k, n, s.k_pad, dst);
     else

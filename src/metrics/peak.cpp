@@ -1,11 +1,6 @@
 #include "metrics/peak.hpp"
 
-// GCC 12 reports the AVX-512 intrinsics' own _mm512_undefined_*() placeholders as
-// (maybe) uninitialized once they are inlined here (GCC PR 105593).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
+#include "common/intrinsics_warnings.hpp"
 
 #include <omp.h>
 

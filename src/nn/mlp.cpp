@@ -1,7 +1,8 @@
 #include "nn/mlp.hpp"
 
 #include "kernels/activation.hpp"
-#include "kernels/convert.hpp"
+#include "common/parallel_region.hpp"
+#include "precision/convert.hpp"
 #include "kernels/linear_epilogue.hpp"
 #include "kernels/matmul.hpp"
 #include "kernels/weight_pack.hpp"
@@ -9,30 +10,10 @@
 namespace mixprec {
 namespace {
 
-// The format the products read the weights in: the compute format, or fp32 where the
-// compute format has no native kernel and the weights are widened (Workspace).
-Format operand_format(Format compute) {
-  return matmul().path(compute).native ? compute : Format::kF32;
-}
-
 // A buffer for b (k, n) packed, or an empty one where the product reads b plain.
 Buffer packed_buffer(Format format, int k, int n) {
   if (!packs_operand(format, k, n)) return {};
   return Buffer(format, packed_shape(format, k, n).values());
-}
-
-// Runs `work` on a team of threads when there are enough `values` of element-wise work to
-// pay for a parallel region (~3.4 us on the 2-core VM), else on this thread alone. The
-// kernels it calls share their loops among whichever team runs them (linear_epilogue.hpp).
-constexpr std::size_t kParallelMin = 32768;
-template <class Work>
-void run_shared(std::size_t values, const Work& work) {
-  if (values >= kParallelMin) {
-#pragma omp parallel
-    work();
-  } else {
-    work();
-  }
 }
 
 }  // namespace
@@ -46,41 +27,45 @@ bool packs_operand(Format format, int k, int n) {
   // Nor where the packed layout is mostly padding: it rounds n up to 64 columns and k up to
   // 16 rows, so the 10-class layer's 512x10 weights fill 512x64. Packing them made each of
   // that layer's three products 2-3x slower (bench: 50-76 against 112-156 GFLOP/s plain).
-  if (format != Format::kBf16 || !matmul().reads_packed(format, k, n)) return false;
+  // Packing pays where values come in pairs per 32-bit unit (2-byte formats).
+  if (bytes_per_value(format) != 2 || !matmul().reads_packed(format, k, n)) return false;
   const std::size_t values = std::size_t(k) * std::size_t(n);
   return packed_shape(format, k, n).values() * 4 <= values * 5;  // at most 25% padding
 }
 
-Workspace::Workspace(const ParamLayout& layout, Activation act, Format compute, int cap,
+Workspace::Workspace(const ParamLayout& layout, Activation act, const RoleFormats& roles, int cap,
                      bool for_training)
     : capacity(cap) {
+  const auto role = [&](TensorRole r) { return roles[static_cast<std::size_t>(r)]; };
+  const Format saved = role(TensorRole::kSavedActivation), weights = role(TensorRole::kWeight);
   const auto& layers = layout.layers();
   const std::size_t rows = std::size_t(cap);
-  input = Buffer(compute, rows * layout.input_dim());
+  input = Buffer(role(TensorRole::kInput), rows * layout.input_dim());
   for (std::size_t l = 0; l + 1 < layers.size(); ++l) {
-    outputs.emplace_back(compute, rows * layers[l].out);
-    if (activation_needs_input(act)) inputs_z.emplace_back(compute, rows * layers[l].out);
+    outputs.emplace_back(saved, rows * layers[l].out);
+    if (activation_needs_input(act)) inputs_z.emplace_back(saved, rows * layers[l].out);
   }
-  logits = Buffer(Format::kF32, rows * layout.num_classes());
-  if (!matmul().path(compute).native) widened_weights = Buffer(Format::kF32, layout.size());
-  acc = Buffer(Format::kF32, rows * layout.max_width());
-  const Format operands = operand_format(compute);
+  logits = Buffer(kFloatFormat, rows * layout.num_classes());
+  const Format operands = matmul().operand_format(weights);
+  if (operands != weights) widened_weights = Buffer(operands, layout.size());
+  acc = Buffer(kFloatFormat, rows * layout.max_width());
   for (const auto& l : layers) packed_w.push_back(packed_buffer(operands, l.in, l.out));
   if (for_training) {
     packed_wt.emplace_back();  // layer 0: no da product
     for (std::size_t l = 1; l < layers.size(); ++l)
       packed_wt.push_back(packed_buffer(operands, layers[l].out, layers[l].in));
     packed_dz = packed_buffer(operands, cap, layout.max_width());
-    if (operands != compute) {
-      for (const auto& l : layers) widened_inputs.emplace_back(Format::kF32, rows * l.in);
-      widened_dz = Buffer(Format::kF32, rows * layout.max_width());
+    if (operands != role(TensorRole::kInput)) {
+      for (const auto& l : layers) widened_inputs.emplace_back(operands, rows * l.in);
+      widened_dz = Buffer(operands, rows * layout.max_width());
     }
     std::size_t max_w = 0;
     for (const auto& l : layers) max_w = std::max(max_w, std::size_t(l.in) * l.out);
-    dlogits = Buffer(Format::kF32, rows * layout.num_classes());
-    dz[0] = Buffer(compute, rows * layout.max_width());
-    dz[1] = Buffer(compute, rows * layout.max_width());
-    if (compute != Format::kF32) dw_acc = Buffer(Format::kF32, max_w);  // fp32 writes in place
+    dlogits = Buffer(kFloatFormat, rows * layout.num_classes());
+    dz[0] = Buffer(role(TensorRole::kOutputGrad), rows * layout.max_width());
+    dz[1] = Buffer(role(TensorRole::kOutputGrad), rows * layout.max_width());
+    // The weight-gradient product writes fp32 gradients in place, others into dw_acc.
+    if (role(TensorRole::kWeightGrad) != kFloatFormat) dw_acc = Buffer(kFloatFormat, max_w);
   }
 }
 
@@ -101,34 +86,46 @@ std::size_t Workspace::scratch_bytes() const {
   return bytes;
 }
 
+Mlp::Mlp(const ParamLayout& layout, Activation act, const RoleFormats& roles)
+    : layout_(layout), act_(act), roles_(roles) {
+  for (Format f : roles_)
+    if (f != roles_[0])
+      throw std::logic_error("Mlp: tensor roles in different formats need per-role kernels");
+}
+
 // The weights as the products read them (widened by prepare_weights on the emulated path).
 Mlp::WeightOperand Mlp::weight_operand(const void* w, const Workspace& ws) const {
-  if (ws.widened_weights.size() == 0) return {compute_, w, bytes_per_value(compute_)};
-  return {Format::kF32, ws.widened_weights.data(), 4};
+  const Buffer& widened = ws.widened_weights;
+  if (widened.size() == 0) {
+    const Format f = format(TensorRole::kWeight);
+    return {f, w, bytes_per_value(f)};
+  }
+  return {widened.format(), widened.data(), bytes_per_value(widened.format())};
 }
 
 void Mlp::prepare_weights(const void* weights, Workspace& ws) const {
   if (ws.widened_weights.size() != 0)
-    convert_to_float_in_team(compute_, weights, ws.widened_weights.as<float>(), layout_.size());
+    convert_to_float_in_team(format(TensorRole::kWeight), weights, ws.widened_weights.as<float>(),
+                             layout_.size());
   pack_weights(weight_operand(weights, ws), 0, false, ws.packed_w[0]);
 #pragma omp single nowait
   ws.weights_prepared = true;
 }
 
 void Mlp::forward(const void* weights, int batch, Workspace& ws) const {
-  dispatch_format(compute_, [&](auto tag) {
+  dispatch_format(format(TensorRole::kWeight), [&](auto tag) {
     using T = decltype(tag);
     forward_t(static_cast<const T*>(weights), batch, ws);
   });
 }
 
 RoundStats Mlp::backward(const void* weights, int batch, Workspace& ws, void* grads,
-                         RoundStats* stats) const {
+                         const Rounding& rounding, RoundStats* stats) const {
   RoundStats param_stats;
-  dispatch_format(compute_, [&](auto tag) {
+  dispatch_format(format(TensorRole::kWeightGrad), [&](auto tag) {
     using T = decltype(tag);
-    param_stats =
-        backward_t(static_cast<const T*>(weights), batch, ws, static_cast<T*>(grads), stats);
+    param_stats = backward_t(static_cast<const T*>(weights), batch, ws, static_cast<T*>(grads),
+                             rounding, stats);
   });
   return param_stats;
 }
@@ -164,11 +161,14 @@ void Mlp::forward_t(const T* w, int batch, Workspace& ws) const {
     }
     // acc (B, out) = x (B, in) * w (in, out)
     if (ws.widened_inputs.empty()) {
-      multiply_by_weights(compute_, x, weights, s, false, ws.packed_w[l], acc, batch);
+      multiply_by_weights(format(TensorRole::kInput), x, weights, s, false, ws.packed_w[l], acc,
+                          batch);
     } else {
-      float* x32 = ws.widened_inputs[l].as<float>();
-      convert_to_float(compute_, x, x32, std::size_t(batch) * s.in);
-      multiply_by_weights(Format::kF32, x32, weights, s, false, ws.packed_w[l], acc, batch);
+      Buffer& widened = ws.widened_inputs[l];
+      convert_to_float(format(TensorRole::kInput), x, widened.as<float>(),
+                       std::size_t(batch) * s.in);
+      multiply_by_weights(widened.format(), widened.data(), weights, s, false, ws.packed_w[l], acc,
+                          batch);
     }
     if (last) {
       run_shared(std::size_t(batch) * s.out, [&] {
@@ -212,7 +212,7 @@ void Mlp::multiply_by_weights(Format a_format, const void* a, const WeightOperan
 }
 
 bool Mlp::packs_dz(const Workspace& ws, int batch, int out) const {
-  return ws.packed_dz.size() != 0 && packs_operand(compute_, batch, out);
+  return ws.packed_dz.size() != 0 && packs_operand(format(TensorRole::kOutputGrad), batch, out);
 }
 
 // dw (in, out) = x^T (in, B) * dz (B, out), reading dz packed where packs_dz (packed in
@@ -223,8 +223,8 @@ void Mlp::multiply_by_dz(Format x_format, const void* x, Format dz_format, const
     matmul().multiply(x_format, x, true, dz_format, dz, false, dw, s.in, s.out, batch);
     return;
   }
-  matmul().multiply_packed(compute_, x, true, compute_, ws.packed_dz.data(), dw, s.in, s.out,
-                           batch);
+  matmul().multiply_packed(x_format, x, true, format(TensorRole::kOutputGrad), ws.packed_dz.data(),
+                           dw, s.in, s.out, batch);
 }
 
 // What follows dz of layer s once it is complete, shared among the calling team: dz packed
@@ -232,14 +232,15 @@ void Mlp::multiply_by_dz(Format x_format, const void* x, Format dz_format, const
 // In this order: packing first measured 5-10 us faster per layer than after the sum.
 template <typename T>
 void Mlp::after_dz(const T* dz, T* db, int batch, const LayerShape& s, Workspace& ws,
-                   RoundStats* params) const {
+                   const Rounding& rounding, RoundStats* params) const {
   if (packs_dz(ws, batch, s.out))
-    pack_b_in_team(compute_, dz, false, batch, s.out, ws.packed_dz.data());
-  bias_backward<T>(dz, db, batch, s.out, params);
+    pack_b_in_team(format(TensorRole::kOutputGrad), dz, false, batch, s.out, ws.packed_dz.data());
+  bias_backward<T>(dz, db, batch, s.out, rounding.starting_at(s.b_offset), params);
 }
 
 template <typename T>
-RoundStats Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStats* stats) const {
+RoundStats Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, const Rounding& rounding,
+                           RoundStats* stats) const {
   RoundStats between_layers, params;
   const auto& layers = layout_.layers();
   const int last = int(layers.size()) - 1;
@@ -251,21 +252,22 @@ RoundStats Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStat
   {
     const LayerShape& s = layers[std::size_t(last)];
     const std::size_t values = std::size_t(batch) * s.out;
-    round_from_float<T>(ws.dlogits.as<float>(), dz, values, &between_layers);
-    run_shared(values, [&] { after_dz<T>(dz, g + s.b_offset, batch, s, ws, &params); });
+    round_from_float<T>(ws.dlogits.as<float>(), dz, values, rounding, &between_layers);
+    run_shared(values, [&] { after_dz<T>(dz, g + s.b_offset, batch, s, ws, rounding, &params); });
   }
   // One parallel region per stretch of element-wise work between two products (they cost
   // ~3.4 us each here): [round dw_l, pack w_l^T], then [dz_{l-1}; db_{l-1}, pack dz_{l-1}].
   for (int l = last; l >= 0; --l) {
     const LayerShape& s = layers[l];
     // The products' operands: as stored, or widened to fp32 once (emulated path).
-    Format x_format = compute_, dz_format = compute_;
+    Format x_format = format(TensorRole::kInput), dz_format = format(TensorRole::kOutputGrad);
     const void* x = l == 0 ? ws.input.data() : ws.outputs[l - 1].data();
     const void* dz_operand = dz;
     if (!ws.widened_inputs.empty()) {
-      x_format = dz_format = Format::kF32;
+      x_format = dz_format = ws.widened_dz.format();
       x = ws.widened_inputs[l].data();  // widened by forward
-      convert_to_float(compute_, dz, ws.widened_dz.as<float>(), std::size_t(batch) * s.out);
+      convert_to_float(format(TensorRole::kOutputGrad), dz, ws.widened_dz.as<float>(),
+                       std::size_t(batch) * s.out);
       dz_operand = ws.widened_dz.data();
     }
     // dw (in, out) = x^T (in, B) * dz (B, out), rounded into the gradient buffer
@@ -278,7 +280,8 @@ RoundStats Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStat
       multiply_by_dz(x_format, x, dz_format, dz_operand, dw_acc, batch, s, ws);
       const std::size_t values = std::size_t(s.in) * s.out;
       run_shared(values + packed_wt.size(), [&] {
-        round_from_float_in_team<T>(dw_acc, g + s.w_offset, values, &params);
+        round_from_float_in_team<T>(dw_acc, g + s.w_offset, values,
+                                    rounding.starting_at(s.w_offset), &params);
         pack_weights(weights, l, true, packed_wt);
       });
     }
@@ -289,8 +292,8 @@ RoundStats Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStat
     T* dz_prev = ws.dz[(last - l + 1) % 2].as<T>();
     const LayerShape& prev = layers[l - 1];
     run_shared(std::size_t(batch) * s.in, [&] {
-      activation_backward<T>(acc, saved, act_, dz_prev, batch, s.in, &between_layers);
-      after_dz<T>(dz_prev, g + prev.b_offset, batch, prev, ws, &params);
+      activation_backward<T>(acc, saved, act_, dz_prev, batch, s.in, rounding, &between_layers);
+      after_dz<T>(dz_prev, g + prev.b_offset, batch, prev, ws, rounding, &params);
     });
     dz = dz_prev;
   }

@@ -1,14 +1,15 @@
 #pragma once
 // The multi-layer perceptron: linear layers with an activation between them, forward and
-// backward written out by hand. Every tensor is in the mode's compute format (fp32, fp16
-// or bf16, NUMERICS.md); matmuls accumulate in fp32 through kernels/matmul.
+// backward written out by hand. Each tensor is in the format the mode gives its role
+// (precision/tensor_role.hpp, NUMERICS.md); matmuls accumulate in fp32 through kernels/matmul.
 //   B = batch, L = number of linear layers, layer l: x_l (B, in_l), w_l (in_l, out_l)
 #include <cstdint>
 #include <vector>
 
 #include "config/config.hpp"
 #include "kernels/aligned_buffer.hpp"
-#include "kernels/convert.hpp"
+#include "precision/convert.hpp"
+#include "precision/precision.hpp"
 #include "nn/param_layout.hpp"
 
 namespace mixprec {
@@ -19,18 +20,18 @@ bool packs_operand(Format format, int k, int n);
 
 // Everything one batch writes, allocated once for `capacity` rows and reused every step.
 struct Workspace {
-  Workspace(const ParamLayout& layout, Activation act, Format compute, int capacity,
+  Workspace(const ParamLayout& layout, Activation act, const RoleFormats& roles, int capacity,
             bool for_training);
 
   int capacity;
-  Buffer input;                // x_0 (B, in_0): the batch, rounded to the compute format
-  std::vector<Buffer> outputs; // a_l (B, out_l) for each hidden layer: x_{l+1}
-  std::vector<Buffer> inputs_z;// z_l (B, out_l) pre-activation, kept only for gelu
+  Buffer input;                // x_0 (B, in_0): the batch, rounded to the input role's format
+  std::vector<Buffer> outputs; // a_l (B, out_l) for each hidden layer: x_{l+1} (saved activation)
+  std::vector<Buffer> inputs_z;// z_l (B, out_l) pre-activation, kept only for gelu (saved)
   Buffer logits;               // (B, classes) fp32
   // Scratch (training only, except acc):
   Buffer acc;                  // (B, max_width) fp32 matmul output
   Buffer dlogits;              // (B, classes) fp32, scaled by the loss scale
-  Buffer dz[2];                // (B, max_width) compute format, ping-pong between layers
+  Buffer dz[2];                // (B, max_width) output-gradient role, ping-pong between layers
   Buffer dw_acc;               // (max in*out) fp32 weight-gradient matmul output
   // Emulated matmul path only (a 16-bit format without a native kernel): all weights
   // widened exactly to fp32 once per forward pass, instead of once per product.
@@ -52,7 +53,7 @@ struct Workspace {
   bool weights_prepared = false;
 
   // Bytes of activations kept for backward (each layer's input, and z for gelu) at full
-  // capacity: all in the compute format, so a 16-bit mode halves them exactly.
+  // capacity: in the saved-activation and input roles' formats (16-bit halves them).
   std::size_t saved_activation_bytes() const;
   // Bytes of everything else: fp32 logits and loss gradient, matmul outputs, dz buffers,
   // widened and packed operands.
@@ -61,13 +62,14 @@ struct Workspace {
 
 class Mlp {
  public:
-  Mlp(const ParamLayout& layout, Activation act, Format compute)
-      : layout_(layout), act_(act), compute_(compute) {}
+  // The kernels run one storage type for all roles so far: roles that differ throw
+  // std::logic_error (the FP8 modes bring per-role kernels).
+  Mlp(const ParamLayout& layout, Activation act, const RoleFormats& roles);
 
   const ParamLayout& layout() const { return layout_; }
-  Format compute_format() const { return compute_; }
+  Format format(TensorRole role) const { return roles_[static_cast<std::size_t>(role)]; }
 
-  // Reads ws.input (first `batch` rows) and weights (layout().size() values, compute format);
+  // Reads ws.input (first `batch` rows) and weights (layout().size() values, weight role);
   // leaves the fp32 logits in ws.logits. backward() must follow the forward() of the same
   // weights: it reads what forward saved (activations, and widened weights if emulated).
   void forward(const void* weights, int batch, Workspace& ws) const;
@@ -78,15 +80,16 @@ class Mlp {
   void prepare_weights(const void* weights, Workspace& ws) const;
 
   // Reads ws.dlogits (fp32, already scaled) and what forward saved; writes every parameter's
-  // gradient, rounded to the compute format, into grads (layout().size() values).
+  // gradient, rounded to the weight-gradient role's format as `rounding` says, into grads
+  // (layout().size() values). Every gradient rounding of the pass uses `rounding`.
   // stats (may be null) collects every rounding of the pass, between layers included; the
   // result is the part for the parameter gradients alone, whose `nonfinite` count is the
   // loss scaler's overflow check in the 16-bit formats (fp32 counts nothing: see RoundStats).
   RoundStats backward(const void* weights, int batch, Workspace& ws, void* grads,
-                      RoundStats* stats) const;
+                      const Rounding& rounding, RoundStats* stats) const;
 
  private:
-  // The weights as the matmuls read them: the compute-format buffer, or its fp32 widening.
+  // The weights as the matmuls read them: the weight-role buffer, or its fp32 widening.
   struct WeightOperand {
     Format format;
     const void* data;
@@ -104,17 +107,18 @@ class Mlp {
   bool packs_dz(const Workspace& ws, int batch, int out) const;
   template <typename T>
   void after_dz(const T* dz, T* db, int batch, const LayerShape& s, Workspace& ws,
-                RoundStats* params) const;
+                const Rounding& rounding, RoundStats* params) const;
   void multiply_by_dz(Format x_format, const void* x, Format dz_format, const void* dz,
                       float* dw, int batch, const LayerShape& s, Workspace& ws) const;
   template <typename T>
   void forward_t(const T* w, int batch, Workspace& ws) const;
   template <typename T>
-  RoundStats backward_t(const T* w, int batch, Workspace& ws, T* g, RoundStats* stats) const;
+  RoundStats backward_t(const T* w, int batch, Workspace& ws, T* g, const Rounding& rounding,
+                        RoundStats* stats) const;
 
   ParamLayout layout_;
   Activation act_;
-  Format compute_;
+  RoleFormats roles_;
 };
 
 }  // namespace mixprec

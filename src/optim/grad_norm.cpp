@@ -1,10 +1,6 @@
 #include "optim/grad_norm.hpp"
 
-// GCC 12 reports the AVX-512 intrinsics' own _mm512_undefined_*() placeholders as
-// "maybe uninitialized" once they are inlined here (GCC PR 105593).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "common/intrinsics_warnings.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -13,7 +9,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "kernels/simd_convert.hpp"  // header-only: mixprec_optim does not link kernels
+#include "precision/round_loops.hpp"  // header-only: mixprec_optim does not link kernels
 
 namespace mixprec {
 namespace {

@@ -18,7 +18,7 @@
 
 #include "common/error.hpp"
 #include "common/huge_pages.hpp"
-#include "kernels/simd_convert.hpp"  // header-only: mixprec_optim does not link kernels
+#include "precision/round_loops.hpp"  // header-only: mixprec_optim does not link kernels
 #include "optim/mul_add.hpp"
 
 namespace mixprec {

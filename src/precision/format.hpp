@@ -1,23 +1,98 @@
 #pragma once
-// Storage formats and the conversions between them. Rounding from fp32 is
-// round-to-nearest-even (NUMERICS.md); Eigen 3.4's half and bfloat16 implement it and
-// tests/precision pins their behaviour on every bit pattern.
+// Element formats as data: one row per format in a traits table (ggml's type_traits[] is
+// the model; STYLE.md "Where new formats and rounding modes go"). Statistics, memory
+// accounting, checkpoints, `compare`, `bench` and `mixprec info` read the row instead of
+// switching on the format. docs/development.md says how to add a row.
+//
+// Rounding from fp32 is round-to-nearest-even (NUMERICS.md "Formats"); Eigen 3.4's half
+// and bfloat16 implement it for the scalar code, and tests/precision pins every row's
+// vector loops to a scalar reference that rounds from the row's widths alone.
+#include <array>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
+#include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <Eigen/Core>
 
+#include "precision/round_stats.hpp"
+#include "precision/rounding.hpp"
+
 namespace mixprec {
 
+// The formats this build knows: an index into the table (format_table.cpp), in row order.
 enum class Format { kF32, kF16, kBf16 };
+inline constexpr std::size_t kFormatCount = 3;
 
+// Which codes are not finite numbers.
+enum class SpecialValues {
+  kInfAndNan,  // IEEE 754: exponent all ones is inf (mantissa 0) or NaN
+  kNanOnly,    // OCP E4M3 ("FN"): no inf; only S.1111.111 is NaN
+};
+// What rounding does to a finite value beyond the largest finite one.
+enum class OverflowRule {
+  kToInfinity,  // IEEE 754 nearest rounding
+  kSaturate,    // +-largest finite (OCP FP8 casts), counted as overflow
+};
+
+struct FormatTraits;
+// n values of the row's format at src, widened exactly to fp32. Serial; vectorised per ISA.
+using ToFloatFn = void (*)(const FormatTraits& row, const void* src, float* dst, std::size_t n);
+// n fp32 values rounded into the row's format as `rounding` says; stats (may be null) gets
+// what the rounding did, counted in the same pass. Serial; vectorised per ISA.
+using FromFloatFn = void (*)(const FormatTraits& row, const float* src, void* dst, std::size_t n,
+                             const Rounding& rounding, RoundStats* stats);
+
+struct FormatTraits {
+  std::string_view name;         // as configs, logs and checkpoints spell it
+  int bits;                      // 1 + exponent_bits + mantissa_bits
+  int storage_bytes;             // bytes per value in memory and in checkpoints
+  int exponent_bits;
+  int mantissa_bits;             // stored fraction bits (the leading 1 is implicit)
+  int bias;                      // exponent bias: value = 2^(e - bias) * 1.f for normals
+  float largest_finite;
+  float smallest_normal;
+  float smallest_subnormal;
+  SpecialValues special;
+  OverflowRule overflow;
+  std::uint8_t checkpoint_code;  // stable: a checkpoint stores it (docs/checkpoint.md)
+  ToFloatFn to_float;
+  FromFloatFn from_float;
+
+  std::size_t bytes_for(std::size_t values) const { return values * std::size_t(storage_bytes); }
+};
+
+// The row of a format this build knows.
+const FormatTraits& traits(Format format);
+const std::array<Format, kFormatCount>& all_formats();
+
+inline std::size_t bytes_per_value(Format f) { return std::size_t(traits(f).storage_bytes); }
+inline std::string to_string(Format f) { return std::string(traits(f).name); }
+inline float largest_finite(Format f) { return traits(f).largest_finite; }
+inline float smallest_subnormal(Format f) { return traits(f).smallest_subnormal; }
+
+// The format a name or a checkpoint code stands for. parse_format throws UserError naming
+// `where` and listing the table's names; the code lookup returns nothing for an unknown code.
+Format parse_format(std::string_view name, std::string_view where);
+std::optional<Format> format_from_checkpoint_code(std::uint8_t code);
+
+// The value an fp32 number has after a round trip through format f (nearest-even).
+float round_through(Format f, float x);
+
+// Compile-time storage types of the formats with vector loops, for the templated kernels.
 using f16 = Eigen::half;
 using bf16 = Eigen::bfloat16;
 
-inline std::size_t bytes_per_value(Format f) { return f == Format::kF32 ? 4 : 2; }
-std::string to_string(Format f);
+template <typename T> struct FormatOf;
+template <> struct FormatOf<float> { static constexpr Format value = Format::kF32; };
+template <> struct FormatOf<f16> { static constexpr Format value = Format::kF16; };
+template <> struct FormatOf<bf16> { static constexpr Format value = Format::kBf16; };
+
+// The format of C++ float, which the kernels write: accumulators, logits, operands widened
+// for a product without a native kernel.
+inline constexpr Format kFloatFormat = FormatOf<float>::value;
 
 // Round-to-nearest-even conversion of one value; the identity for float.
 template <typename T>
@@ -29,41 +104,17 @@ inline float to_float(float x) { return x; }
 inline float to_float(f16 x) { return static_cast<float>(x); }
 inline float to_float(bf16 x) { return static_cast<float>(x); }
 
-// The value an fp32 number has after a round trip through format f.
-inline float round_through(Format f, float x) {
-  switch (f) {
-    case Format::kF16: return static_cast<float>(f16(x));
-    case Format::kBf16: return static_cast<float>(bf16(x));
-    default: return x;
-  }
-}
-
-// Range limits of a format, as fp32 values (std::numeric_limits of its storage type).
-inline float largest_finite(Format f);
-inline float smallest_subnormal(Format f);
-
-template <typename T> struct FormatOf;
-template <> struct FormatOf<float> { static constexpr Format value = Format::kF32; };
-template <> struct FormatOf<f16> { static constexpr Format value = Format::kF16; };
-template <> struct FormatOf<bf16> { static constexpr Format value = Format::kBf16; };
-
 // Calls fn(T{}) with T the storage type of format f: the one place that turns a run-time
-// format into a compile-time type.
+// format into a compile-time type, for the kernels templated on it. A format without a
+// storage type here (no templated kernels) is a logic error the caller names.
 template <typename Fn>
 decltype(auto) dispatch_format(Format f, Fn&& fn) {
   switch (f) {
+    case Format::kF32: return fn(float{});
     case Format::kF16: return fn(f16{});
     case Format::kBf16: return fn(bf16{});
-    default: return fn(float{});
   }
-}
-
-inline float largest_finite(Format f) {
-  return dispatch_format(f, [](auto tag) { return float(std::numeric_limits<decltype(tag)>::max()); });
-}
-
-inline float smallest_subnormal(Format f) {
-  return dispatch_format(f, [](auto tag) { return float(std::numeric_limits<decltype(tag)>::denorm_min()); });
+  throw std::logic_error("dispatch_format: a value outside the Format enum");
 }
 
 }  // namespace mixprec

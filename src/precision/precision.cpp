@@ -1,77 +1,72 @@
+// The mode table (precision/precision.hpp), row by row of NUMERICS.md "Modes".
 #include "precision/precision.hpp"
-
-#include <algorithm>
-#include <array>
-#include <utility>
 
 #include "common/error.hpp"
 
 namespace mixprec {
+namespace {
 
-std::string to_string(Format f) {
-  switch (f) {
-    case Format::kF16: return "fp16";
-    case Format::kBf16: return "bf16";
-    default: return "fp32";
-  }
+constexpr Format kF32 = Format::kF32, kF16 = Format::kF16, kBf16 = Format::kBf16;
+
+// Rows in Precision order. The checkpoint codes are those of checkpoint format versions 1
+// and 2 (docs/checkpoint.md), so old files still read.
+const std::array<ModeTraits, kPrecisionCount> kTable = {{
+    {Precision::kFp32, "fp32", {"32", "32-true", "float32"}, all_roles(kF32), kF32, kF32, kF32,
+     LossScaling::kNone, 0},
+    {Precision::kFp16Mixed, "fp16-mixed", {"16", "16-mixed", "fp16"}, all_roles(kF16), kF32, kF32,
+     kF32, LossScaling::kDynamic, 1},
+    {Precision::kBf16Mixed, "bf16-mixed", {"bf16", "bfloat16", ""}, all_roles(kBf16), kF32, kF32,
+     kF32, LossScaling::kNone, 2},
+    {Precision::kFp16True, "fp16-true", {"16-true", "", ""}, all_roles(kF16), std::nullopt, kF16,
+     kF32, LossScaling::kDynamic, 3},
+    {Precision::kBf16True, "bf16-true", {"", "", ""}, all_roles(kBf16), std::nullopt, kBf16, kF32,
+     LossScaling::kNone, 4},
+}};
+
+constexpr std::array<Precision, kPrecisionCount> kPrecisions = {
+    Precision::kFp32, Precision::kFp16Mixed, Precision::kBf16Mixed, Precision::kFp16True,
+    Precision::kBf16True};
+
+}  // namespace
+
+bool ModeTraits::rounds_any_role() const {
+  for (Format f : roles)
+    if (traits(f).bits < traits(accumulate).bits) return true;
+  return false;
 }
 
-PrecisionPolicy policy_for(Precision p) {
-  switch (p) {
-    case Precision::kFp16Mixed:
-      return {p, Format::kF16, true, Format::kF32, LossScaling::kDynamic};
-    case Precision::kBf16Mixed:
-      return {p, Format::kBf16, true, Format::kF32, LossScaling::kNone};
-    case Precision::kFp16True:
-      return {p, Format::kF16, false, Format::kF16, LossScaling::kDynamic};
-    case Precision::kBf16True:
-      return {p, Format::kBf16, false, Format::kBf16, LossScaling::kNone};
-    default:
-      return {p, Format::kF32, true, Format::kF32, LossScaling::kNone};
-  }
+const ModeTraits& policy_for(Precision precision) {
+  const auto index = static_cast<std::size_t>(precision);
+  if (index >= kTable.size()) throw std::logic_error("policy_for: a value outside the Precision enum");
+  return kTable[index];
 }
 
-std::string to_string(Precision p) {
-  switch (p) {
-    case Precision::kFp16Mixed: return "fp16-mixed";
-    case Precision::kBf16Mixed: return "bf16-mixed";
-    case Precision::kFp16True: return "fp16-true";
-    case Precision::kBf16True: return "bf16-true";
-    default: return "fp32";
-  }
-}
+const std::array<Precision, kPrecisionCount>& all_precisions() { return kPrecisions; }
 
-const std::vector<Precision>& all_precisions() {
-  static const std::vector<Precision> all = {Precision::kFp32, Precision::kFp16Mixed,
-                                             Precision::kBf16Mixed, Precision::kFp16True,
-                                             Precision::kBf16True};
-  return all;
-}
+std::string to_string(Precision precision) { return std::string(policy_for(precision).name); }
 
 Precision parse_precision(std::string_view text, std::string_view where) {
-  // Canonical names first, then Lightning's spellings (Trainer(precision=...)).
-  static const std::array<std::pair<std::string_view, Precision>, 14> names = {{
-      {"fp32", Precision::kFp32},
-      {"fp16-mixed", Precision::kFp16Mixed},
-      {"bf16-mixed", Precision::kBf16Mixed},
-      {"fp16-true", Precision::kFp16True},
-      {"bf16-true", Precision::kBf16True},
-      {"32", Precision::kFp32},
-      {"32-true", Precision::kFp32},
-      {"float32", Precision::kFp32},
-      {"16", Precision::kFp16Mixed},
-      {"16-mixed", Precision::kFp16Mixed},
-      {"bf16", Precision::kBf16Mixed},
-      {"16-true", Precision::kFp16True},
-      {"fp16", Precision::kFp16Mixed},
-      {"bfloat16", Precision::kBf16Mixed},
-  }};
-  for (const auto& [name, value] : names)
-    if (name == text) return value;
-  fail("{}: unknown precision \"{}\"; expected one of fp32, fp16-mixed, bf16-mixed, fp16-true, "
-       "bf16-true (aliases: 32, 32-true, float32 for fp32; 16, 16-mixed, fp16 for fp16-mixed; "
-       "bf16, bfloat16 for bf16-mixed; 16-true for fp16-true)",
-       where, text);
+  // Canonical names first, then the aliases, as the table lists them.
+  for (const ModeTraits& mode : kTable)
+    if (mode.name == text) return mode.precision;
+  for (const ModeTraits& mode : kTable)
+    for (std::string_view alias : mode.aliases)
+      if (!alias.empty() && alias == text) return mode.precision;
+  std::string names, aliases;
+  for (const ModeTraits& mode : kTable) {
+    names += (names.empty() ? "" : ", ") + std::string(mode.name);
+    std::string mine;
+    for (std::string_view alias : mode.aliases)
+      if (!alias.empty()) mine += (mine.empty() ? "" : ", ") + std::string(alias);
+    if (!mine.empty()) aliases += (aliases.empty() ? "" : "; ") + mine + " for " + std::string(mode.name);
+  }
+  fail("{}: unknown precision \"{}\"; expected one of {} (aliases: {})", where, text, names, aliases);
+}
+
+std::optional<Precision> precision_from_checkpoint_code(std::uint8_t code) {
+  for (const ModeTraits& mode : kTable)
+    if (mode.checkpoint_code == code) return mode.precision;
+  return std::nullopt;
 }
 
 }  // namespace mixprec

@@ -47,8 +47,18 @@ int precision_rank(const std::string& name) {
   return static_cast<int>(all.size());
 }
 
-std::string compute_format(const std::string& precision) {
-  return precision.rfind("fp16", 0) == 0 ? "fp16" : precision.rfind("bf16", 0) == 0 ? "bf16" : "fp32";
+// The format a run's products read its weights in, as its summary.json names it. Runs
+// written before summaries named their formats get the mode table's (their mode's row has
+// not changed since); a mode this build does not know is named as it is.
+std::string weight_format(const RunInfo& run, const std::string& precision) {
+  const json formats = run.summary.is_object() ? run.summary.value("formats", json(nullptr)) : json(nullptr);
+  if (formats.is_object() && formats.contains("weight") && formats["weight"].is_string())
+    return formats["weight"].get<std::string>();
+  try {
+    return to_string(policy_for(parse_precision(precision)).format(TensorRole::kWeight));
+  } catch (const UserError&) {
+    return precision;
+  }
 }
 
 struct Member {
@@ -125,6 +135,7 @@ Comparison compare_runs(const std::vector<RunInfo>& runs, const std::string& bas
     group.runs.push_back(m.run->dir.string());
     const std::string path = m.run->summary.value("matmul_path", "");
     group.matmul_path = group.matmul_path.empty() || group.matmul_path == path ? path : "mixed";
+    if (group.weight_format.empty()) group.weight_format = weight_format(*m.run, group.precision);
     SeededRun& seeded = group.seeded_runs.emplace_back();
     seeded.dir = m.run->dir.string();
     const json seed = m.run->config.value("seed", json(nullptr));
@@ -151,7 +162,7 @@ Comparison compare_runs(const std::vector<RunInfo>& runs, const std::string& bas
     for (const auto& [k, v] : group.settings.items())
       group.label += " " + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
     if (emulated) {
-      const std::string format = compute_format(group.precision);
+      const std::string& format = group.weight_format;
       if (std::find(emulated_formats.begin(), emulated_formats.end(), format) == emulated_formats.end())
         emulated_formats.push_back(format);
     }

@@ -28,6 +28,7 @@ struct CompareGroup {
   std::string precision;
   nlohmann::json settings = nlohmann::json::object();  // varying keys -> values
   std::string matmul_path;  // native, emulated, or mixed (runs disagree)
+  std::string weight_format;  // what its products read, from the runs' summaries
   std::vector<std::string> runs;
   std::map<std::string, MeanStd> metrics;              // by MetricSpec::key
   std::map<std::string, std::vector<double>> values;   // the per-run values behind them

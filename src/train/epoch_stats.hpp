@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kernels/convert.hpp"
+#include "precision/convert.hpp"
 #include "optim/optimizer.hpp"
 
 namespace mixprec {

@@ -27,7 +27,7 @@ InferenceResult run_inference(const Mlp& mlp, const Buffer& weights, const Datas
     const int batch = int(std::min<std::int64_t>(ws.capacity, set.rows() - start));
     // The batch is a contiguous row range: round it into the input in one call.
     round_from_float(set.x.data() + std::size_t(start) * dim, weights.format(), ws.input.data(),
-                     std::size_t(batch) * dim);
+                     std::size_t(batch) * dim, kNearestEven, nullptr);
     mlp.forward(weights.data(), batch, ws);
     const float* logits = ws.logits.as<float>();
     const LossSum s = softmax_cross_entropy(logits, set.y.data() + start, batch, classes);
@@ -50,14 +50,15 @@ nlohmann::json compare_inference(const ParamLayout& layout, Activation act,
   nlohmann::json out = nlohmann::json::array();
   std::vector<std::int32_t> fp32_predictions;
   const double rows = double(std::max<std::int64_t>(1, set.rows()));
-  for (Format format : {Format::kF32, Format::kBf16, Format::kF16}) {
-    const Mlp mlp(layout, act, format);
+  // Every format of the table, fp32 (the reference the others agree with) first.
+  for (Format format : all_formats()) {
+    const Mlp mlp(layout, act, all_roles(format));
     Buffer w(format, weights.size());
-    round_from_float(weights.data(), format, w.data(), weights.size());
-    Workspace ws(layout, act, format, batch_size, false);
+    round_from_float(weights.data(), format, w.data(), weights.size(), kNearestEven, nullptr);
+    Workspace ws(layout, act, all_roles(format), batch_size, false);
     run_inference(mlp, w, set, ws);  // warm-up: primitive creation and first touches
     const InferenceResult r = run_inference(mlp, w, set, ws);
-    if (format == Format::kF32) fp32_predictions = r.predictions;
+    if (format == kFloatFormat) fp32_predictions = r.predictions;
     std::int64_t agree = 0;
     for (std::size_t i = 0; i < r.predictions.size(); ++i)
       agree += r.predictions[i] == fp32_predictions[i];

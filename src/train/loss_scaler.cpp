@@ -8,8 +8,9 @@ std::string to_string(LossScaling mode) {
   switch (mode) {
     case LossScaling::kDynamic: return "dynamic";
     case LossScaling::kStatic: return "static";
-    default: return "none";
+    case LossScaling::kNone: return "none";
   }
+  return "?";  // unreachable: -Werror=switch lists a new mode above
 }
 
 LossScaler::LossScaler(const LossScaleConfig& cfg, LossScaling mode)

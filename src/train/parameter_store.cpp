@@ -2,19 +2,23 @@
 
 #include <cstring>
 
-#include "kernels/convert.hpp"
+#include "precision/convert.hpp"
 
 namespace mixprec {
 
 ParameterStore::ParameterStore(const PrecisionPolicy& policy, const std::vector<float>& initial)
-    : grads_(policy.compute, initial.size()) {
-  if (policy.has_fp32_master) master_ = Buffer(Format::kF32, initial.size());
-  if (policy.compute != Format::kF32) working_ = Buffer(policy.compute, initial.size());
+    : grads_(policy.format(TensorRole::kWeightGrad), initial.size()) {
+  // The master weights where the mode keeps them, and a copy in the weight role's format
+  // where that differs: the copy is all a -true mode has.
+  const Format weights = policy.format(TensorRole::kWeight);
+  if (policy.master) master_ = Buffer(*policy.master, initial.size());
+  if (!policy.master || *policy.master != weights) working_ = Buffer(weights, initial.size());
   set_weights(initial);
 }
 
 void ParameterStore::set_weights(const std::vector<float>& values) {
-  round_from_float(values.data(), updated().format(), updated().data(), values.size());
+  round_from_float(values.data(), updated().format(), updated().data(), values.size(),
+                   kNearestEven, nullptr);
   cast_working_copy();
 }
 
@@ -26,7 +30,8 @@ void ParameterStore::apply_update(Optimizer& optimizer, float lr, float grad_mul
 
 void ParameterStore::cast_working_copy() {
   if (has_copy())
-    round_from_float(master_.as<float>(), working_.format(), working_.data(), master_.size());
+    round_from_float(master_.as<float>(), working_.format(), working_.data(), master_.size(),
+                     kNearestEven, nullptr);
 }
 
 std::vector<float> ParameterStore::weights_as_float() const {

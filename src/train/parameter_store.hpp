@@ -4,7 +4,7 @@
 //   *-mixed:     master fp32 + 16-bit working copy, the rounding of the master at all times
 //                (the optimizer rewrites it as it updates the master) -> matmuls read the copy
 //   *-true:      16-bit weights only            -> matmuls and the optimizer use them
-// and the gradients, in the compute format.
+// and the gradients; each buffer in the format the mode's row gives it (precision.hpp).
 #include <cstddef>
 #include <vector>
 
@@ -49,8 +49,8 @@ class ParameterStore {
   Buffer& updated() { return master_.size() != 0 ? master_ : working_; }
 
   Buffer master_;   // fp32, absent in the -true modes
-  Buffer working_;  // compute format, absent in fp32
-  Buffer grads_;    // compute format
+  Buffer working_;  // weight role's format; absent where that is the master's
+  Buffer grads_;    // weight-gradient role's format
 };
 
 }  // namespace mixprec

@@ -49,7 +49,7 @@ std::vector<std::string> precision_warnings(const Config& cfg, const DataSplits&
 
   // Inputs are rounded to the compute format before the first product. A format with
   // fp32's range cannot overflow on a parsed input: no pass over the data for it.
-  if (const float max = largest_finite(policy.compute); max < std::numeric_limits<float>::max()) {
+  if (const float max = largest_finite(policy.format(TensorRole::kInput)); max < std::numeric_limits<float>::max()) {
     for (const Dataset* split : {&data.train, &data.test}) {
       const Peak p = largest_input(*split);
       if (p.value <= max) continue;
@@ -60,7 +60,7 @@ std::vector<std::string> precision_warnings(const Config& cfg, const DataSplits&
       out.push_back(fmt::format(
           "{} reaches {:.3g} in the {} split, beyond {}'s largest value {:g}: {} rounds such inputs "
           "to inf before the first layer (hint: {})", input, p.value,
-          split == &data.train ? "training" : "test", to_string(policy.compute), max, mode,
+          split == &data.train ? "training" : "test", to_string(policy.format(TensorRole::kInput)), max, mode,
           cfg.data.normalize == Normalize::kNone
               ? "set data.normalize to \"scale\" or \"standardize\""
               : "the test values lie far outside the training split's range; check the test data"));

@@ -1,18 +1,13 @@
 #include "train/trainer.hpp"
 
-// GCC 12 reports the AVX-512 intrinsics' own _mm512_undefined_*() placeholders as
-// (maybe) uninitialized once simd_convert.hpp's are inlined here (GCC PR 105593).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
+#include "common/intrinsics_warnings.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
 #include "kernels/matmul.hpp"
-#include "kernels/simd_convert.hpp"
+#include "precision/round_loops.hpp"
 #include "metrics/stopwatch.hpp"
 #include "nn/init.hpp"
 #include "nn/loss.hpp"
@@ -33,16 +28,16 @@ Trainer::Trainer(const Config& cfg, const DataSplits& data)
       data_(data),
       policy_(policy_for(cfg.precision)),
       mlp_(ParamLayout(data.train.dim(), cfg.model.hidden, data.train.num_classes),
-           cfg.model.activation, policy_.compute),
+           cfg.model.activation, policy_.roles),
       params_(policy_, initial_parameters(mlp_.layout(), cfg.model.activation, cfg.model.init,
                                           cfg.seed)),
       optimizer_(cfg.optimizer, params_.size(), params_.update_format(), params_.grad_format(),
                  policy_.optimizer_state),
       scaler_(cfg.loss_scale, scaling_mode(cfg, policy_)),
       // Buffers for min(batch size, rows): a batch of 10 million on 1,000 rows needs 1,000.
-      train_ws_(mlp_.layout(), cfg.model.activation, policy_.compute, training_capacity(cfg, data),
+      train_ws_(mlp_.layout(), cfg.model.activation, policy_.roles, training_capacity(cfg, data),
                 true),
-      eval_ws_(mlp_.layout(), cfg.model.activation, policy_.compute,
+      eval_ws_(mlp_.layout(), cfg.model.activation, policy_.roles,
                evaluation_capacity(cfg, data), false),
       order_(std::size_t(data.train.rows())),
       batch_labels_(std::size_t(std::max(training_capacity(cfg, data), evaluation_capacity(cfg, data)))),
@@ -58,7 +53,7 @@ void Trainer::gather(const Dataset& set, const std::int32_t* rows, int batch, Wo
   // has just written, and overlaps with the wait for the batch's rows from memory.
   const int dim = set.dim();
   const void* weights = params_.matmul_weights();
-  dispatch_format(policy_.compute, [&](auto tag) {
+  dispatch_format(policy_.format(TensorRole::kInput), [&](auto tag) {
     using T = decltype(tag);
     T* x = ws.input.as<T>();
     // The plain vector conversion per row: round_from_float would open a (nested, serial)
@@ -103,7 +98,7 @@ Trainer::StepResult Trainer::train_step(const std::int32_t* rows, int batch, flo
   {
     ScopedPhase t(phases_, Phase::kBackward);
     grad_rounding = mlp_.backward(params_.matmul_weights(), batch, train_ws_, params_.grads(),
-                                  &epoch_.grad_rounding);
+                                  kNearestEven, &epoch_.grad_rounding);
   }
   // 5. Unscale and check: a non-finite gradient skips the step (or ends the run). A 16-bit
   // gradient was counted as it was rounded; fp32 ones come straight from the matmuls.
@@ -112,7 +107,7 @@ Trainer::StepResult Trainer::train_step(const std::int32_t* rows, int batch, flo
   // measured (bit-identical) and not faster, as the pass is bound by the cold fp32 master
   // and momentum, not by the gradient (README, "Performance work that did not pay").
   ScopedPhase t(phases_, Phase::kOptimizer);
-  const bool finite = params_.grad_format() == Format::kF32
+  const bool finite = params_.grad_format() == kFloatFormat
                           ? all_finite(params_.grads(), params_.grad_format(), params_.size())
                           : grad_rounding.nonfinite == 0;
   switch (scaler_.update(finite)) {
@@ -135,7 +130,7 @@ Trainer::StepResult Trainer::train_step(const std::int32_t* rows, int batch, flo
 StepTensors Trainer::step_tensors(int batch, double loss) {
   StepTensors t;
   t.layout = &mlp_.layout();
-  t.compute = policy_.compute;
+  t.compute = policy_.format(TensorRole::kWeight);
   t.weights = params_.matmul_weights();
   t.grads = params_.grads();
   t.grad_format = params_.grad_format();
@@ -191,8 +186,8 @@ nlohmann::json Trainer::accounted_memory() const {
   const std::size_t training = params_.master_bytes() + weights_16 + params_.grad_bytes() +
                                optimizer_.state_bytes() + saved + train_ws_.scratch_bytes();
   // Inference holds the weights in the format it runs in and one batch's activations.
-  const std::size_t inference_weights = policy_.compute == Format::kF32 ? params_.master_bytes()
-                                                                        : weights_16;
+  const std::size_t inference_weights =
+      bytes_per_value(policy_.format(TensorRole::kWeight)) * params_.size();
   return {
       {"master_weights_bytes", params_.master_bytes()},
       {"working_weights_bytes", weights_16},

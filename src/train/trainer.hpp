@@ -74,6 +74,9 @@ class Trainer {
   // Checkpoints and resuming (trainer_checkpoint.cpp). The state is taken and restored at
   // an epoch boundary only: before run(), or from the epoch-end hook.
   Checkpoint checkpoint();
+  // The format of each tensor role, the master weights and the optimizer state, by name:
+  // run_start and summary.json carry it, and `compare` reads it from there.
+  nlohmann::json formats_json() const;
   // Continues from `ckpt`: run() then starts with epoch ckpt.epochs_completed + 1 and ends
   // bit-identical to a run that was never interrupted. Throws UserError naming `file` when
   // the checkpoint does not fit this run's model, optimizer or data.

@@ -101,12 +101,24 @@ std::int64_t Trainer::steps_per_epoch() const {
   return (data_.train.rows() + bs - 1) / bs;  // the last partial batch counts
 }
 
+nlohmann::json Trainer::formats_json() const {
+  nlohmann::json formats = nlohmann::json::object();
+  for (TensorRole role : kAllTensorRoles)
+    formats[std::string(to_string(role))] = to_string(policy_.format(role));
+  formats["master_weights"] = policy_.master ? to_string(*policy_.master) : "none";
+  formats["optimizer_state"] = to_string(policy_.optimizer_state);
+  return formats;
+}
+
 nlohmann::json Trainer::run_start_record(const nlohmann::json& extra,
                                          std::int64_t rss_at_start) const {
   nlohmann::json start = extra;
   start["type"] = "run_start";
   start["precision"] = to_string(cfg_.precision);
-  start["compute_format"] = to_string(policy_.compute);
+  // The weights' format (what the matmuls read), and the format of every tensor role, so
+  // that `compare` reads each run's formats from its log instead of from the mode's name.
+  start["compute_format"] = to_string(policy_.format(TensorRole::kWeight));
+  start["formats"] = formats_json();
   start["loss_scaling"] = to_string(scaler_.mode());
   start["parameters"] = params_.size();
   start["train_rows"] = data_.train.rows();
@@ -179,8 +191,7 @@ nlohmann::json Trainer::epoch_record(int epoch, bool warmup, const EpochLoop& lo
       {"samples_per_s", double(loop.samples) / loop.seconds},
       {"cpu_share", loop.cpu_share},
       {"phases_s", phases_.to_json()},
-      {"precision_stats", epoch_.precision_json(policy_.compute != Format::kF32,
-                                                policy_.has_fp32_master)},
+      {"precision_stats", epoch_.precision_json(policy_.rounds_any_role(), policy_.has_master())},
       {"peak_rss_bytes", peak_rss_bytes()},
   };
   if (totals_.last_validation) record["validation"] = evaluation_json(*totals_.last_validation);

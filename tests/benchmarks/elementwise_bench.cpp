@@ -7,7 +7,7 @@
 #include <benchmark/benchmark.h>
 
 #include "bench_data.hpp"
-#include "kernels/convert.hpp"
+#include "precision/convert.hpp"
 #include "kernels/linear_epilogue.hpp"
 
 namespace mixprec {
@@ -24,7 +24,7 @@ void BM_Cast(benchmark::State& state) {
   Buffer dst(FormatOf<T>::value, kParams);
   RoundStats stats;
   for (auto _ : state) {
-    round_from_float<T>(src.as<float>(), dst.as<T>(), kParams, count ? &stats : nullptr);
+    round_from_float<T>(src.as<float>(), dst.as<T>(), kParams, kNearestEven, count ? &stats : nullptr);
     benchmark::DoNotOptimize(dst.data());
     benchmark::ClobberMemory();
   }
@@ -66,7 +66,7 @@ void BM_ActivationBackward(benchmark::State& state) {
   RoundStats stats;
   for (auto _ : state) {
 #pragma omp parallel
-    activation_backward<T>(da.as<float>(), saved.as<T>(), act, dz.as<T>(), kBatch, kWidth,
+    activation_backward<T>(da.as<float>(), saved.as<T>(), act, dz.as<T>(), kBatch, kWidth, kNearestEven,
                            &stats);
     benchmark::DoNotOptimize(dz.data());
     benchmark::ClobberMemory();

@@ -39,7 +39,7 @@ Checkpoint sample(Precision p, bool adam) {
   Checkpoint c;
   c.shape = {p, 3, {4}, 2, Activation::kGelu};
   c.num_params = kParams;
-  c.weights = values(policy.has_fp32_master ? Format::kF32 : policy.compute, kParams, 1);
+  c.weights = values(policy.update_format(), kParams, 1);
   c.optimizer_steps = 987;
   if (adam) {
     c.optimizer_state.push_back({"exp_avg", values(policy.optimizer_state, kParams, 2)});

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "kernels/activation.hpp"
-#include "kernels/convert.hpp"
+#include "precision/convert.hpp"
 #include "kernels/linear_epilogue.hpp"
 
 namespace mixprec {
@@ -121,16 +121,16 @@ TYPED_TEST(EpilogueTest, ActivationBackwardMatchesTheScalarReferenceWithItsCount
     std::vector<T> da(n), dz_ref(n);
     std::vector<float> d(n);
     RoundStats expected;
-    round_from_float<T>(acc.data(), da.data(), n, &expected);
+    round_from_float<T>(acc.data(), da.data(), n, kNearestEven, &expected);
     for (std::size_t k = 0; k < n; ++k)
       d[k] = activation_derivative(act, to_float(saved[k])) * to_float(da[k]);
-    round_from_float<T>(d.data(), dz_ref.data(), n, &expected);
+    round_from_float<T>(d.data(), dz_ref.data(), n, kNearestEven, &expected);
     if (std::is_same_v<T, float>) expected = {};  // fp32 rounds nothing and counts nothing
     for (bool team : {false, true}) {
       std::vector<T> dz(n);
       RoundStats stats;
       run(team, [&] {
-        activation_backward<T>(acc.data(), saved.data(), act, dz.data(), kBatch, kOut, &stats);
+        activation_backward<T>(acc.data(), saved.data(), act, dz.data(), kBatch, kOut, kNearestEven, &stats);
       });
       EXPECT_EQ(differences(dz, dz_ref), 0u) << "act " << int(act) << " team " << team;
       EXPECT_TRUE(stats == expected) << "act " << int(act) << " team " << team;
@@ -147,12 +147,12 @@ TYPED_TEST(EpilogueTest, BiasBackwardSumsEachColumnInRowOrder) {
     for (int j = 0; j < kOut; ++j) sums[std::size_t(j)] += to_float(dz[std::size_t(i) * kOut + j]);
   std::vector<T> db_ref(kOut);
   RoundStats expected;
-  round_from_float<T>(sums.data(), db_ref.data(), kOut, &expected);
+  round_from_float<T>(sums.data(), db_ref.data(), kOut, kNearestEven, &expected);
   if (std::is_same_v<T, float>) expected = {};  // fp32 rounds nothing and counts nothing
   for (bool team : {false, true}) {
     std::vector<T> db(kOut);
     RoundStats stats;
-    run(team, [&] { bias_backward<T>(dz.data(), db.data(), kBatch, kOut, &stats); });
+    run(team, [&] { bias_backward<T>(dz.data(), db.data(), kBatch, kOut, kNearestEven, &stats); });
     EXPECT_EQ(differences(db, db_ref), 0u) << "team " << team;
     EXPECT_TRUE(stats == expected) << "team " << team;
   }

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "kernels/aligned_buffer.hpp"
-#include "kernels/convert.hpp"
+#include "precision/convert.hpp"
 #include "kernels/matmul.hpp"
 #include "kernels/weight_pack.hpp"
 #include "product_reference.hpp"
@@ -71,8 +71,8 @@ TEST(MatmulPath, SubnormalInputsFlagHoldsAwayFromTheProbe) {
     a32[std::size_t(5) * k + 77] = subnormal;  // a[5][77]
     b32[std::size_t(77) * n + 11] = 1.0f;      // b[77][11]
     Buffer a(f, a32.size()), b(f, b32.size());
-    round_from_float(a32.data(), f, a.data(), a32.size());
-    round_from_float(b32.data(), f, b.data(), b32.size());
+    round_from_float(a32.data(), f, a.data(), a32.size(), kNearestEven, nullptr);
+    round_from_float(b32.data(), f, b.data(), b32.size(), kNearestEven, nullptr);
     std::vector<float> c(std::size_t(m) * n, -1.0f);
     matmul().multiply(f, a.data(), false, b.data(), false, c.data(), m, n, k);
     EXPECT_EQ(c[std::size_t(5) * n + 11], path.subnormal_inputs_as_zero ? 0.0f : subnormal)

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "kernels/aligned_buffer.hpp"
-#include "kernels/convert.hpp"
+#include "precision/convert.hpp"
 
 namespace mixprec::testing {
 
@@ -28,8 +28,8 @@ inline ProductOperands random_operands(Format a_format, Format b_format, int m, 
                     std::vector<float>(std::size_t(m) * k), std::vector<float>(std::size_t(k) * n)};
   for (auto& v : o.a32) v = dist(rng);
   for (auto& v : o.b32) v = dist(rng);
-  round_from_float(o.a32.data(), a_format, o.a.data(), o.a32.size());
-  round_from_float(o.b32.data(), b_format, o.b.data(), o.b32.size());
+  round_from_float(o.a32.data(), a_format, o.a.data(), o.a32.size(), kNearestEven, nullptr);
+  round_from_float(o.b32.data(), b_format, o.b.data(), o.b32.size(), kNearestEven, nullptr);
   convert_to_float(a_format, o.a.data(), o.a32.data(), o.a32.size());
   convert_to_float(b_format, o.b.data(), o.b32.data(), o.b32.size());
   return o;

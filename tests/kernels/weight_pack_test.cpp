@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "kernels/aligned_buffer.hpp"
-#include "kernels/convert.hpp"
+#include "precision/convert.hpp"
 #include "kernels/matmul.hpp"
 #include "kernels/weight_pack.hpp"
 #include "product_reference.hpp"

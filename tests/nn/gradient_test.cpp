@@ -81,7 +81,7 @@ class MlpGradient : public ::testing::TestWithParam<Activation> {};
 TEST_P(MlpGradient, EveryParameterMatchesFiniteDifferences) {
   const Activation act = GetParam();
   const ParamLayout layout(5, {6, 4}, 3);  // three layers: 5-6-4-3
-  const Mlp mlp(layout, act, Format::kF32);
+  const Mlp mlp(layout, act, all_roles(Format::kF32));
   auto params = initial_parameters(layout, act, Init::kAuto, 42);
   std::mt19937 rng(3);
   std::normal_distribution<float> dist(0.0f, 1.0f);
@@ -92,16 +92,16 @@ TEST_P(MlpGradient, EveryParameterMatchesFiniteDifferences) {
   for (auto& v : x) v = dist(rng);
   const std::vector<std::int32_t> y = {0, 1, 2, 0, 1, 2, 1};
 
-  Workspace ws(layout, act, Format::kF32, batch, true);
+  Workspace ws(layout, act, all_roles(Format::kF32), batch, true);
   std::copy(x.begin(), x.end(), ws.input.as<float>());
   mlp.forward(params.data(), batch, ws);
   softmax_cross_entropy(ws.logits.as<float>(), y.data(), batch, 3, ws.dlogits.as<float>(), 1.0f);
   std::vector<float> grads(layout.size());
-  mlp.backward(params.data(), batch, ws, grads.data(), nullptr);
+  mlp.backward(params.data(), batch, ws, grads.data(), kNearestEven, nullptr);
 
   // relu's kinks: a small step rarely crosses one (a crossing shows as a large error).
   const float h = act == Activation::kRelu ? 1e-3f : 1e-2f;
-  Workspace probe(layout, act, Format::kF32, batch, false);
+  Workspace probe(layout, act, all_roles(Format::kF32), batch, false);
   for (std::size_t i = 0; i < params.size(); ++i) {
     auto plus = params, minus = params;
     plus[i] += h;

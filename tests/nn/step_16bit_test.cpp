@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/convert.hpp"
+#include "precision/convert.hpp"
 #include "kernels/matmul.hpp"
 #include "nn/init.hpp"
 #include "nn/loss.hpp"
@@ -45,15 +45,15 @@ Problem make_problem() {
 std::vector<float> gradients(Format format, const std::vector<float>& params32,
                              const std::vector<float>& x32, const std::vector<std::int32_t>& y,
                              int batch) {
-  const Mlp mlp(kLayout, Activation::kRelu, format);
-  Workspace ws(kLayout, Activation::kRelu, format, kBatch, true);
+  const Mlp mlp(kLayout, Activation::kRelu, all_roles(format));
+  Workspace ws(kLayout, Activation::kRelu, all_roles(format), kBatch, true);
   Buffer params(format, params32.size()), grads(format, params32.size());
-  round_from_float(params32.data(), format, params.data(), params32.size());
-  round_from_float(x32.data(), format, ws.input.data(), std::size_t(batch) * kLayout.input_dim());
+  round_from_float(params32.data(), format, params.data(), params32.size(), kNearestEven, nullptr);
+  round_from_float(x32.data(), format, ws.input.data(), std::size_t(batch) * kLayout.input_dim(), kNearestEven, nullptr);
   mlp.forward(params.data(), batch, ws);
   softmax_cross_entropy(ws.logits.as<float>(), y.data(), batch, kLayout.num_classes(),
                         ws.dlogits.as<float>(), 1.0f);
-  mlp.backward(params.data(), batch, ws, grads.data(), nullptr);
+  mlp.backward(params.data(), batch, ws, grads.data(), kNearestEven, nullptr);
   std::vector<float> out(params32.size());
   convert_to_float(format, grads.data(), out.data(), out.size());
   return out;
@@ -63,7 +63,7 @@ std::vector<float> gradients(Format format, const std::vector<float>& params32,
 // same values: what differs is only the 16-bit rounding inside the pass.
 std::vector<float> rounded(Format format, const std::vector<float>& v) {
   Buffer b(format, v.size());
-  round_from_float(v.data(), format, b.data(), v.size());
+  round_from_float(v.data(), format, b.data(), v.size(), kNearestEven, nullptr);
   std::vector<float> out(v.size());
   convert_to_float(format, b.data(), out.data(), v.size());
   return out;
@@ -98,17 +98,17 @@ class StepAllocation : public ::testing::TestWithParam<Format> {};
 TEST_P(StepAllocation, NoneOnceEachBatchSizeHasRun) {
   const Format format = GetParam();
   const Problem p = make_problem();
-  const Mlp mlp(kLayout, Activation::kRelu, format);
-  Workspace ws(kLayout, Activation::kRelu, format, kBatch, true);
+  const Mlp mlp(kLayout, Activation::kRelu, all_roles(format));
+  Workspace ws(kLayout, Activation::kRelu, all_roles(format), kBatch, true);
   Buffer params(format, p.params.size()), grads(format, p.params.size());
-  round_from_float(p.params.data(), format, params.data(), p.params.size());
-  round_from_float(p.x.data(), format, ws.input.data(), p.x.size());
+  round_from_float(p.params.data(), format, params.data(), p.params.size(), kNearestEven, nullptr);
+  round_from_float(p.x.data(), format, ws.input.data(), p.x.size(), kNearestEven, nullptr);
   auto step = [&](int batch) {
     mlp.forward(params.data(), batch, ws);
     softmax_cross_entropy(ws.logits.as<float>(), p.y.data(), batch, kLayout.num_classes(),
                           ws.dlogits.as<float>(), 1.0f);
     RoundStats stats;
-    mlp.backward(params.data(), batch, ws, grads.data(), &stats);
+    mlp.backward(params.data(), batch, ws, grads.data(), kNearestEven, &stats);
   };
   step(kBatch);  // the first full batch and the first partial one create their primitives
   step(11);

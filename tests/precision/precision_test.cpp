@@ -29,11 +29,25 @@ TEST(Policy, MatchesTheModesTable) {
     const PrecisionPolicy p = policy_for(r.precision);
     const std::string name = to_string(r.precision);
     EXPECT_EQ(p.precision, r.precision) << name;
-    EXPECT_EQ(p.compute, r.compute) << name;
-    EXPECT_EQ(p.has_fp32_master, r.has_fp32_master) << name;
+    for (TensorRole role : kAllTensorRoles) EXPECT_EQ(p.format(role), r.compute) << name;
+    EXPECT_EQ(p.has_master(), r.has_fp32_master) << name;
+    if (p.has_master()) EXPECT_EQ(*p.master, Format::kF32) << name;
+    EXPECT_EQ(p.accumulate, Format::kF32) << name;
+    EXPECT_EQ(p.update_format(), r.has_fp32_master ? Format::kF32 : r.compute) << name;
     EXPECT_EQ(p.optimizer_state, r.optimizer_state) << name;
     EXPECT_EQ(p.default_loss_scaling, r.loss_scaling) << name;
   }
+}
+
+TEST(Policy, CheckpointCodesAreThoseOfEarlierVersionsAndReadBack) {
+  // Codes 0..4 in this order were written by checkpoint versions 1 and 2.
+  const Precision order[] = {Precision::kFp32, Precision::kFp16Mixed, Precision::kBf16Mixed,
+                             Precision::kFp16True, Precision::kBf16True};
+  for (std::uint8_t code = 0; code < 5; ++code) {
+    EXPECT_EQ(policy_for(order[code]).checkpoint_code, code);
+    EXPECT_EQ(precision_from_checkpoint_code(code), order[code]);
+  }
+  EXPECT_FALSE(precision_from_checkpoint_code(5).has_value());
 }
 
 TEST(Policy, AllPrecisionsListsEachModeOnceInTableOrder) {

@@ -190,12 +190,12 @@ static_assert(kP == 2307);
 
 Expected expected_memory(Precision p, Activation act) {
   const PrecisionPolicy pol = policy_for(p);
-  const std::size_t c = pol.compute == Format::kF32 ? 4 : 2;
-  const bool true16 = !pol.has_fp32_master;
+  const std::size_t c = pol.format(TensorRole::kWeight) == Format::kF32 ? 4 : 2;
+  const bool true16 = !pol.has_master();
   const std::size_t gelu = act == Activation::kGelu ? 1 : 0;
   Expected e{};
   e.master = true16 ? 0 : 4 * kP;                           // fp32 master, absent in -true
-  e.working = pol.compute == Format::kF32 ? 0 : 2 * kP;     // 16-bit copy / 16-bit weights
+  e.working = pol.format(TensorRole::kWeight) == Format::kF32 ? 0 : 2 * kP;     // 16-bit copy / 16-bit weights
   e.gradient = c * kP;                                      // in the compute format
   e.optimizer = (true16 ? 2 : 4) * kP;                      // one momentum buffer
   // Kept for backward: x_0 (B, in) and a_1 (B, hidden) [+ z_1 (B, hidden) for gelu], all in
@@ -205,7 +205,7 @@ Expected expected_memory(Precision p, Activation act) {
   // + dz[2] (B, 64) compute + dw_acc (max in*out = 2048) fp32, which only 16-bit modes need
   // (fp32 writes weight gradients in place) + on an emulated path (fp16 on a CPU without a
   // native fp16 matmul) the fp32 widening of all P weights.
-  const bool emulated = !matmul().path(pol.compute).native;
+  const bool emulated = !matmul().path(pol.format(TensorRole::kWeight)).native;
   e.workspace = kBatch * kClasses * 4 + kBatch * kHidden * 4 + kBatch * kClasses * 4 +
                 2 * kBatch * kHidden * c + (c == 2 ? kIn * kHidden * 4 : 0) +
                 (emulated ? 4 * kP : 0);
@@ -214,8 +214,8 @@ Expected expected_memory(Precision p, Activation act) {
   // (4096 bytes), and dz (B = 32, 64), the same (4096 bytes). The last layer's w_1 (64, 3)
   // and w_1^T (3, 64) stay plain: padded to 64 columns or 16 rows they would be mostly
   // padding (at least 5x their size).
-  const Format operands = emulated ? Format::kF32 : pol.compute;
-  const bool packs = pol.compute == Format::kBf16 && matmul().path(Format::kBf16).native;
+  const Format operands = emulated ? Format::kF32 : pol.format(TensorRole::kWeight);
+  const bool packs = pol.format(TensorRole::kWeight) == Format::kBf16 && matmul().path(Format::kBf16).native;
   EXPECT_EQ(packs_operand(operands, int(kIn), int(kHidden)), packs);
   EXPECT_EQ(packs_operand(operands, int(kBatch), int(kHidden)), packs);
   EXPECT_FALSE(packs_operand(operands, int(kHidden), int(kClasses)));

@@ -1,10 +1,13 @@
 #pragma once
-// Fast array conversions between fp32 and the 16-bit formats, for the hot loops.
+// The per-ISA loops behind the 16-bit rows of the format table (format_table.cpp) and the
+// kernels templated on a storage type: fast array conversions between fp32 and fp16/bf16.
 // GCC builds of Eigen 3.4 convert one value at a time in software (its F16C test is
 // clang-only), which made the 16-bit modes slower than fp32; these use the CPU's vector
 // conversions where the build targets them (AVX-512, 16 values at a time; else AVX2 with
 // F16C, 8 at a time) and Eigen's scalar code otherwise. All round to nearest even with
 // IEEE subnormals, inf and NaN (tests/kernels pins them to Eigen on every bit pattern).
+#include "common/intrinsics_warnings.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -17,6 +20,7 @@
 #define MIXPREC_HAS_AVX2_CONVERT 1
 #endif
 
+#include "precision/convert.hpp"
 #include "precision/format.hpp"
 
 namespace mixprec {
@@ -155,6 +159,25 @@ inline void from_float_array(const float* src, T* dst, std::size_t n) {
                        _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT));
 #endif
     for (; i < n; ++i) dst[i] = T(src[i]);
+  }
+}
+
+// dst = round(src) as `rounding` says, and the counts added to *stats unless it is null: the
+// one place where a kernel's own loop meets the rounding mode. Serial.
+template <typename T>
+inline void round_into(const float* src, T* dst, std::size_t n, const Rounding& rounding,
+                       RoundStats* stats) {
+  switch (rounding.mode) {
+    case RoundingMode::kNearestEven:
+      if constexpr (std::is_same_v<T, float>) {
+        if (src != dst) std::memmove(dst, src, n * sizeof(float));
+        if (stats) stats->values += n;  // nothing can underflow or overflow
+      } else if (stats) {
+        round_and_count<T>(src, dst, n, *stats);
+      } else {
+        from_float_array<T>(src, dst, n);
+      }
+      return;
   }
 }
 

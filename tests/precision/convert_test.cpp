@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-#include "kernels/convert.hpp"
+#include "precision/convert.hpp"
 
 namespace mixprec {
 namespace {
@@ -52,7 +52,7 @@ template <typename T>
 void expect_bulk_equals_scalar() {
   const auto src = tricky_values();
   std::vector<T> bulk(src.size());
-  round_from_float<T>(src.data(), bulk.data(), src.size());
+  round_from_float<T>(src.data(), bulk.data(), src.size(), kNearestEven, nullptr);
   for (std::size_t i = 0; i < src.size(); ++i) {
     const T scalar = T(src[i]);
     if (std::isnan(src[i])) {
@@ -81,7 +81,7 @@ TEST(Convert, StatisticsCountUnderflowAndOverflow) {
                                   std::numeric_limits<float>::infinity(), 3e-8f};
   std::vector<f16> dst(src.size());
   RoundStats s;
-  round_from_float<f16>(src.data(), dst.data(), src.size(), &s);
+  round_from_float<f16>(src.data(), dst.data(), src.size(), kNearestEven, &s);
   EXPECT_EQ(s.values, 8u);
   EXPECT_EQ(s.nonzero, 7u);    // all but the 0
   EXPECT_EQ(s.underflow, 2u);  // +-1e-8; 3e-8 is above 2^-25 and rounds up to 2^-24
@@ -89,7 +89,7 @@ TEST(Convert, StatisticsCountUnderflowAndOverflow) {
   // bf16 has fp32's exponent range: none of these under- or overflow.
   std::vector<bf16> dst_b(src.size());
   RoundStats sb;
-  round_from_float<bf16>(src.data(), dst_b.data(), src.size(), &sb);
+  round_from_float<bf16>(src.data(), dst_b.data(), src.size(), kNearestEven, &sb);
   EXPECT_EQ(sb.underflow, 0u);
   EXPECT_EQ(sb.overflow, 0u);
 }
@@ -101,11 +101,11 @@ TEST(Convert, StatisticsCountNonFiniteResults) {
                                   -7e4f, 1.0f};
   std::vector<f16> h(src.size());
   RoundStats sh;
-  round_from_float<f16>(src.data(), h.data(), src.size(), &sh);
+  round_from_float<f16>(src.data(), h.data(), src.size(), kNearestEven, &sh);
   EXPECT_EQ(sh.nonfinite, 5u);
   std::vector<bf16> b(src.size());
   RoundStats sb;
-  round_from_float<bf16>(src.data(), b.data(), src.size(), &sb);
+  round_from_float<bf16>(src.data(), b.data(), src.size(), kNearestEven, &sb);
   EXPECT_EQ(sb.nonfinite, 3u);
 }
 
@@ -117,8 +117,8 @@ void expect_fused_count_equals_scalar() {
   std::vector<T> fused(src.size()), plain(src.size());
   RoundStats a, b;
   round_and_count<T>(src.data(), fused.data(), src.size(), a);
-  round_from_float<T>(src.data(), plain.data(), src.size());
-  count_rounding<T>(src.data(), plain.data(), src.size(), b);
+  round_from_float<T>(src.data(), plain.data(), src.size(), kNearestEven, nullptr);
+  count_rounding(traits(FormatOf<T>::value), src.data(), plain.data(), src.size(), b);
   for (std::size_t i = 0; i < src.size(); ++i)
     ASSERT_EQ(Eigen::numext::bit_cast<std::uint16_t>(fused[i]),
               Eigen::numext::bit_cast<std::uint16_t>(plain[i])) << i;

@@ -1,62 +1,21 @@
-#include "kernels/convert.hpp"
+#include "precision/convert.hpp"
 
-// GCC 12 reports the AVX-512 intrinsics' own _mm512_undefined_*() placeholders as
-// "maybe uninitialized" once they are inlined here (GCC PR 105593).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
+#include "common/intrinsics_warnings.hpp"
 
-#include <algorithm>
-#include <cmath>
 #include <cstring>
 
-#include <omp.h>
-
-#include "kernels/simd_convert.hpp"
+#include "precision/round_loops.hpp"
 
 namespace mixprec {
 namespace {
-
-constexpr std::size_t kChunk = 4096;  // per-thread block: fits L1/L2, big enough for SIMD
-// Below this many values a parallel region costs more than it saves (and callers that are
-// already parallel, such as the batch gather, must not nest one). Branches decide, not an
-// `if` clause: even an inactive region costs ~1.3 us on the 2-core VM.
-constexpr std::size_t kParallelMin = 4 * kChunk;
 
 constexpr std::uint16_t inf_bits(f16) { return 0x7c00; }
 constexpr std::uint16_t inf_bits(bf16) { return 0x7f80; }
 
 }  // namespace
 
-template <typename T>
-void count_rounding(const float* src, const T* dst, std::size_t n, RoundStats& s) {
-  const auto* out = reinterpret_cast<const std::uint16_t*>(dst);
-  // 32-bit counters over blocks of at most 2^16 values let the compiler vectorise this.
-  for (std::size_t begin = 0; begin < n; begin += 65536) {
-    const std::size_t end = std::min(n, begin + 65536);
-    std::uint32_t nonzero = 0, underflow = 0, overflow = 0, nonfinite = 0;
-    for (std::size_t i = begin; i < end; ++i) {
-      std::uint32_t in;
-      std::memcpy(&in, &src[i], 4);
-      const std::uint32_t in_abs = in & 0x7fffffffu;
-      const std::uint32_t out_abs = out[i] & 0x7fffu;
-      const std::uint32_t in_nonzero = in_abs != 0;
-      nonzero += in_nonzero;
-      underflow += in_nonzero & std::uint32_t(out_abs == 0);
-      overflow += std::uint32_t(in_abs < 0x7f800000u) & std::uint32_t(out_abs == inf_bits(T{}));
-      nonfinite += std::uint32_t(out_abs >= inf_bits(T{}));
-    }
-    s.nonzero += nonzero;
-    s.underflow += underflow;
-    s.overflow += overflow;
-    s.nonfinite += nonfinite;
-  }
-  s.values += n;
-}
-template void count_rounding<f16>(const float*, const f16*, std::size_t, RoundStats&);
-template void count_rounding<bf16>(const float*, const bf16*, std::size_t, RoundStats&);
-
+// The rounding of a 16-bit row and its statistics in one pass: one loop per ISA, instantiated
+// per format (the rounding itself comes from round_loops.hpp).
 template <typename T>
 void round_and_count(const float* src, T* dst, std::size_t n, RoundStats& s) {
   std::size_t i = 0;
@@ -151,89 +110,9 @@ void round_and_count(const float* src, T* dst, std::size_t n, RoundStats& s) {
   s += RoundStats{i, i - zeros, underflow, overflow, nonfinite};
 #endif
   from_float_array<T>(src + i, dst + i, n - i);
-  count_rounding<T>(src + i, dst + i, n - i, s);
+  count_rounding(traits(FormatOf<T>::value), src + i, dst + i, n - i, s);
 }
 template void round_and_count<f16>(const float*, f16*, std::size_t, RoundStats&);
 template void round_and_count<bf16>(const float*, bf16*, std::size_t, RoundStats&);
-
-template <typename T>
-void round_from_float_in_team(const float* src, T* dst, std::size_t n, RoundStats* stats) {
-  if constexpr (std::is_same_v<T, float>) {
-#pragma omp single
-    {
-      if (src != dst) std::memcpy(dst, src, n * sizeof(float));
-      if (stats) stats->values += n;  // nothing can underflow or overflow
-    }
-  } else {
-    const std::int64_t blocks = std::int64_t((n + kChunk - 1) / kChunk);
-    RoundStats mine;
-#pragma omp for schedule(static)
-    for (std::int64_t b = 0; b < blocks; ++b) {
-      const std::size_t begin = std::size_t(b) * kChunk;
-      const std::size_t len = std::min(kChunk, n - begin);
-      if (stats) {
-        round_and_count<T>(src + begin, dst + begin, len, mine);
-      } else {
-        from_float_array<T>(src + begin, dst + begin, len);
-      }
-    }
-    if (stats) {
-#pragma omp critical(mixprec_round_stats)
-      *stats += mine;
-    }
-  }
-}
-
-template <typename T>
-void round_from_float(const float* src, T* dst, std::size_t n, RoundStats* stats) {
-  if (n >= kParallelMin && !std::is_same_v<T, float>) {
-#pragma omp parallel
-    round_from_float_in_team<T>(src, dst, n, stats);
-  } else {
-    round_from_float_in_team<T>(src, dst, n, stats);
-  }
-}
-
-template void round_from_float<float>(const float*, float*, std::size_t, RoundStats*);
-template void round_from_float<f16>(const float*, f16*, std::size_t, RoundStats*);
-template void round_from_float<bf16>(const float*, bf16*, std::size_t, RoundStats*);
-template void round_from_float_in_team<float>(const float*, float*, std::size_t, RoundStats*);
-template void round_from_float_in_team<f16>(const float*, f16*, std::size_t, RoundStats*);
-template void round_from_float_in_team<bf16>(const float*, bf16*, std::size_t, RoundStats*);
-
-void round_from_float(const float* src, Format format, void* dst, std::size_t n,
-                      RoundStats* stats) {
-  dispatch_format(format, [&](auto tag) {
-    using T = decltype(tag);
-    round_from_float<T>(src, static_cast<T*>(dst), n, stats);
-  });
-}
-
-void convert_to_float_in_team(Format format, const void* src, float* dst, std::size_t n) {
-  dispatch_format(format, [&](auto tag) {
-    using T = decltype(tag);
-    const T* in = static_cast<const T*>(src);
-    const std::int64_t blocks = std::int64_t((n + kChunk - 1) / kChunk);
-#pragma omp for schedule(static)
-    for (std::int64_t b = 0; b < blocks; ++b) {
-      const std::size_t begin = std::size_t(b) * kChunk;
-      const std::size_t len = std::min(kChunk, n - begin);
-      if constexpr (std::is_same_v<T, float>) {
-        if (in != dst) std::memcpy(dst + begin, in + begin, len * sizeof(float));
-      } else {
-        to_float_array<T>(in + begin, dst + begin, len);
-      }
-    }
-  });
-}
-
-void convert_to_float(Format format, const void* src, float* dst, std::size_t n) {
-  if (format != Format::kF32 && n >= kParallelMin) {
-#pragma omp parallel
-    convert_to_float_in_team(format, src, dst, n);
-  } else {
-    convert_to_float_in_team(format, src, dst, n);  // no region, not even an inactive one
-  }
-}
 
 }  // namespace mixprec

@@ -1,0 +1,73 @@
+// The format table: one row per element format (precision/format.hpp). Adding a format is
+// adding a row here, an enumerator to Format, and its conversion loops (docs/development.md).
+#include <cstring>
+
+#include "common/error.hpp"
+#include "precision/format.hpp"
+#include "precision/round_loops.hpp"
+
+namespace mixprec {
+namespace {
+
+void fp32_to_float(const FormatTraits&, const void* src, float* dst, std::size_t n) {
+  if (src != dst) std::memmove(dst, src, n * sizeof(float));
+}
+
+template <typename T>
+void to_float_16(const FormatTraits&, const void* src, float* dst, std::size_t n) {
+  to_float_array<T>(static_cast<const T*>(src), dst, n);
+}
+
+template <typename T>
+void from_float_typed(const FormatTraits&, const float* src, void* dst, std::size_t n,
+                      const Rounding& rounding, RoundStats* stats) {
+  round_into<T>(src, static_cast<T*>(dst), n, rounding, stats);
+}
+
+// Rows in Format order. Limits from NUMERICS.md "Formats"; the checkpoint codes are those
+// of checkpoint format versions 1 and 2 (docs/checkpoint.md), so old files still read.
+constexpr std::array<FormatTraits, kFormatCount> kTable = {{
+    {"fp32", 32, 4, 8, 23, 127, 0x1.fffffep127f, 0x1p-126f, 0x1p-149f, SpecialValues::kInfAndNan,
+     OverflowRule::kToInfinity, 0, fp32_to_float, from_float_typed<float>},
+    {"fp16", 16, 2, 5, 10, 15, 65504.0f, 0x1p-14f, 0x1p-24f, SpecialValues::kInfAndNan,
+     OverflowRule::kToInfinity, 1, to_float_16<f16>, from_float_typed<f16>},
+    {"bf16", 16, 2, 8, 7, 127, 0x1.fep127f, 0x1p-126f, 0x1p-133f, SpecialValues::kInfAndNan,
+     OverflowRule::kToInfinity, 2, to_float_16<bf16>, from_float_typed<bf16>},
+}};
+
+constexpr std::array<Format, kFormatCount> kFormats = {Format::kF32, Format::kF16, Format::kBf16};
+
+}  // namespace
+
+const FormatTraits& traits(Format format) {
+  const auto index = static_cast<std::size_t>(format);
+  if (index >= kTable.size()) throw std::logic_error("traits: a value outside the Format enum");
+  return kTable[index];
+}
+
+const std::array<Format, kFormatCount>& all_formats() { return kFormats; }
+
+Format parse_format(std::string_view name, std::string_view where) {
+  std::string names;
+  for (Format f : kFormats) {
+    if (traits(f).name == name) return f;
+    names += (names.empty() ? "" : ", ") + std::string(traits(f).name);
+  }
+  fail("{}: unknown format \"{}\"; expected one of {}", where, name, names);
+}
+
+std::optional<Format> format_from_checkpoint_code(std::uint8_t code) {
+  for (Format f : kFormats)
+    if (traits(f).checkpoint_code == code) return f;
+  return std::nullopt;
+}
+
+float round_through(Format f, float x) {
+  float out = x;
+  alignas(8) std::byte stored[8];
+  traits(f).from_float(traits(f), &x, stored, 1, kNearestEven, nullptr);
+  traits(f).to_float(traits(f), stored, &out, 1);
+  return out;
+}
+
+}  // namespace mixprec
