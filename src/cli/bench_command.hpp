@@ -1,7 +1,8 @@
 #pragma once
-// `mixprec bench`: JSON on stdout with the machine's measured peak, GEMM GFLOP/s per
-// precision at the benchmark MLP's shapes, and end-to-end training samples/s per precision
-// (real `mixprec train` runs), each with its share of the peak.
+// `mixprec bench`: JSON on stdout with the machine's measured peak (bench_peak), GEMM
+// GFLOP/s per format at the shapes of the config's model on its data (bench_gemm), and
+// end-to-end training samples/s per precision from real `mixprec train` runs
+// (bench_training), each with its share of the peak (bench_report).
 #include <string>
 #include <vector>
 

@@ -38,10 +38,10 @@ Config eval_config(const EvalOptions& o, const Checkpoint& ckpt) {
     j["seed"] = other.seed;  // it picks the held-out rows of a csv without a test file
   }
   nlohmann::json& d = j["data"];
-  if (!o.format.empty()) d["format"] = o.format;
+  if (!o.data_format.empty()) d["format"] = o.data_format;
   // Only the source keys of the chosen format may be set (the config loader insists).
   const bool idx = d["format"] == "idx";
-  if (!o.format.empty() || !o.data.empty()) {
+  if (!o.data_format.empty() || !o.data.empty()) {
     if (idx) d["train"] = d["test"] = "";
     else d["dir"] = "";
   }
@@ -64,6 +64,36 @@ Config eval_config(const EvalOptions& o, const Checkpoint& ckpt) {
 }
 
 
+// `value` as the new flag would take it, or the flag's choices where it would not.
+std::string suggestion(const std::string& value, const std::vector<std::string>& choices) {
+  std::string listed;
+  for (const std::string& c : choices) {
+    if (value == c) return value;
+    listed += (listed.empty() ? "" : "|") + c;
+  }
+  return listed;
+}
+
+// The format table's names: what --inference-format takes.
+std::vector<std::string> format_names() {
+  std::vector<std::string> names;
+  for (Format f : all_formats()) names.push_back(to_string(f));
+  return names;
+}
+
+void reject_former_flag_names(const CLI::App& cmd, const EvalOptions& o) {
+  if (cmd.count("--format") > 0)
+    fail("eval --format {}: the data files' format is --data-format now (data.format: idx or "
+         "csv), as --format is the output format of compare (hint: --data-format {})",
+         o.renamed_format, suggestion(o.renamed_format, {"idx", "csv"}));
+  if (cmd.count("--precision") > 0)
+    fail("eval --precision {}: the format the weights run in is --inference-format now ({}), "
+         "as --precision is a training mode in train, sweep and bench (hint: "
+         "--inference-format {})",
+         o.renamed_precision, suggestion("", format_names()),
+         suggestion(o.renamed_precision, format_names()));
+}
+
 }  // namespace
 
 void setup_eval_command(CLI::App& app, EvalOptions& options, int& exit_code) {
@@ -78,13 +108,20 @@ void setup_eval_command(CLI::App& app, EvalOptions& options, int& exit_code) {
                   "idx: the folder of the MNIST-style files (data.dir); csv: the training file "
                   "(data.train), needed only when the test rows are held out of it");
   cmd->add_option("--test", options.test_file, "csv: the test file (data.test)");
-  cmd->add_option("--format", options.format, "Data format (data.format)")
+  cmd->add_option("--data-format", options.data_format, "Format of the data files (data.format)")
       ->check(CLI::IsMember({"idx", "csv"}));
   cmd->add_option("--set", options.overrides, "Override a config value, e.g. data.normalize=standardize");
-  cmd->add_option("--precision", options.precision,
-                  "Format the weights and activations run in (default: the run's mode)")
-      ->check(CLI::IsMember({"fp32", "bf16", "fp16"}));
-  cmd->callback([&options, &exit_code]() { exit_code = run_eval(options); });
+  cmd->add_option("--inference-format", options.inference_format,
+                  "Format the weights and activations run in (default: the run's mode's)")
+      ->check(CLI::IsMember(format_names()));
+  // Hidden: the former names, so that they fail naming the new flag (CLI11 alone would
+  // only say that the argument was not expected).
+  cmd->add_option("--format", options.renamed_format)->group("");
+  cmd->add_option("--precision", options.renamed_precision)->group("");
+  cmd->callback([cmd, &options, &exit_code]() {
+    reject_former_flag_names(*cmd, options);
+    exit_code = run_eval(options);
+  });
 }
 
 int run_eval(const EvalOptions& options) {
@@ -106,9 +143,11 @@ int run_eval(const EvalOptions& options) {
   require_same_shape(s, {s.precision, data.test.dim(), s.hidden, data.encoding.num_classes(), s.activation},
                      options.model_path, "the data (" + data.description + ")");
 
-  // The format inference runs in: the run's compute format unless --precision says otherwise.
-  const Format format = options.precision.empty() ? policy_for(s.precision).format(TensorRole::kWeight)
-                                                  : parse_format(options.precision, "--precision");
+  // The format inference runs in: the run's compute format unless --inference-format says
+  // otherwise.
+  const Format format = options.inference_format.empty()
+                            ? policy_for(s.precision).format(TensorRole::kWeight)
+                            : parse_format(options.inference_format, "--inference-format");
   const ParamLayout layout(s.input_dim, s.hidden, s.num_classes);
   std::vector<float> widened(ckpt.num_params);
   convert_to_float(ckpt.weights.format, ckpt.weights.bytes.data(), widened.data(), widened.size());

@@ -1,6 +1,6 @@
 #pragma once
-// `mixprec eval MODEL [--config CONFIG] [--data PATH] [--format idx|csv] [--test FILE]
-//                     [--set key=value]... [--precision fp32|bf16|fp16]`
+// `mixprec eval MODEL [--config CONFIG] [--data PATH] [--data-format idx|csv] [--test FILE]
+//                     [--set key=value]... [--inference-format fp32|bf16|fp16]`
 // Loads a checkpoint (docs/checkpoint.md), loads the data the way training did (the
 // checkpoint stores its resolved config: normalisation, split seed, eval batch size) and
 // prints the test-split loss and accuracy as JSON on stdout. By default the weights run in
@@ -18,9 +18,12 @@ struct EvalOptions {
   std::string config_path;  // optional: take data.* and seed from this config instead
   std::string data;         // idx: data.dir; csv: data.train (fits the normalisation)
   std::string test_file;    // csv: data.test
-  std::string format;       // "idx" | "csv": data.format
+  std::string data_format;  // "idx" | "csv": data.format
   std::vector<std::string> overrides;
-  std::string precision;    // "fp32" | "bf16" | "fp16"; empty: the run's compute format
+  std::string inference_format;  // "fp32" | "bf16" | "fp16"; empty: the run's compute format
+  // What the flags' former names were given: they fail, naming the new flag (--precision
+  // is a training mode in the other verbs, --format compare's output format).
+  std::string renamed_format, renamed_precision;
 };
 
 void setup_eval_command(CLI::App& app, EvalOptions& options, int& exit_code);

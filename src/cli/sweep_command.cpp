@@ -46,7 +46,7 @@ namespace {
 
 // Every run of a sweep reads the same data unless a --set changes data.*: each distinct
 // data section is loaded once here, so that unreadable data fails the sweep at once with
-// its reason, not every child with the reason hidden in its log (issue 20).
+// its reason, not every child with the reason hidden in its log.
 void check_data_once(const SweepPlan& plan, const std::vector<ResumeAction>& actions) {
   std::set<std::string> checked;
   for (std::size_t i = 0; i < plan.runs.size(); ++i) {

@@ -6,32 +6,23 @@
 
 namespace mixprec {
 
-namespace {
+Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  return load_config_text(read_config_file(path), path, overrides);
+}
 
-// What load_config does once the file is parsed; `path` is the file or the text's source.
-Config config_from_json(nlohmann::json j, const std::string& path,
+Config load_config_text(const std::string& text, const std::string& source,
                         const std::vector<std::string>& overrides) {
+  nlohmann::json j = parse_json_text(text, source);
   if (!j.is_object())
-    fail("{}: expected a JSON object {{...}} at the top level, got {}", path, j.type_name());
+    fail("{}: expected a JSON object {{...}} at the top level, got {}", source, j.type_name());
   std::vector<OverrideOrigin> origins;
   for (const auto& assignment : overrides) {
     j = apply_override(std::move(j), assignment);
     origins.push_back({override_key(assignment), assignment});
   }
-  Config c = parse_config_with_origins(j, path, origins);
-  require_data_source(c, path);
+  Config c = parse_config_with_origins(j, source, origins);
+  require_data_source(c, source);
   return c;
-}
-
-}  // namespace
-
-Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
-  return config_from_json(read_json_file(path), path, overrides);
-}
-
-Config load_config_text(const std::string& text, const std::string& source,
-                        const std::vector<std::string>& overrides) {
-  return config_from_json(parse_json_text(text, source), source, overrides);
 }
 
 void require_data_source(const Config& c, const std::string& source) {

@@ -17,8 +17,8 @@ namespace mixprec {
 // (including require_data_source), return the typed config.
 Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
 
-// load_config for a config's text already in memory; `source` names it in messages as the
-// path would. For tests and the fuzz target (tests/fuzz/config_fuzz.cpp).
+// What load_config does with the file's text; `source` names it in messages as the path
+// would (the fuzz target, tests/fuzz/config_fuzz.cpp, calls it with text in memory).
 Config load_config_text(const std::string& text, const std::string& source,
                         const std::vector<std::string>& overrides = {});
 
@@ -40,8 +40,5 @@ void require_data_source(const Config& c, const std::string& source);
 // Every key, fully resolved, with canonical names: parse_config(to_json(c)) equals c.
 // loss_scale is always written in object form, with mode "auto" when unset.
 nlohmann::json to_json(const Config& c);
-
-// to_json(Config{}).
-nlohmann::json default_config_json();
 
 }  // namespace mixprec

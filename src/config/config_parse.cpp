@@ -429,7 +429,7 @@ void Parser::check_consistency(const Config& c) const {
          origin({"schedule.min_lr", "optimizer.lr", "schedule.name"}), c.schedule.min_lr, o.lr);
 
   // The trainer keeps these in fp32: a value that rounds to 0 there passes "> 0" here but
-  // trains nothing (issue 20).
+  // trains nothing.
   if (float(o.lr) == 0.0f)
     fail("{}: optimizer.lr = {} rounds to 0 in fp32, where the update is computed: expected "
          "at least {:g} (hint: a learning rate this small trains nothing; try 1e-4 to 0.1)",
@@ -442,7 +442,7 @@ void Parser::check_consistency(const Config& c) const {
   const LossScaleConfig& l = c.loss_scale;
   LossScaling mode = l.mode.value_or(policy_for(c.precision).default_loss_scaling);
   // The scale is an fp32 number: above its maximum it is inf, every scaled gradient is
-  // inf, and every step is skipped (issue 20: loss_scale 1e39 "completed" untrained).
+  // inf, and every step is skipped: the run would "complete" having trained nothing.
   constexpr double kFloatMax = std::numeric_limits<float>::max();
   if (mode != LossScaling::kNone && l.init > kFloatMax)
     fail("{}: loss_scale.init = {} is above the fp32 maximum {:g}, where the scale is kept: it "

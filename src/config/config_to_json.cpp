@@ -69,6 +69,4 @@ json to_json(const Config& c) {
   };
 }
 
-json default_config_json() { return to_json(Config{}); }
-
 }  // namespace mixprec

@@ -171,7 +171,7 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& sourc
   return j;
 }
 
-nlohmann::json read_json_file(const std::string& path) {
+std::string read_config_file(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(path, ec)) {
@@ -186,7 +186,7 @@ nlohmann::json read_json_file(const std::string& path) {
   std::ostringstream buffer;
   buffer << in.rdbuf();
   if (in.bad()) fail("{}: cannot read config file: {}", path, std::strerror(errno));
-  return parse_json_text(buffer.str(), path);
+  return buffer.str();
 }
 
 }  // namespace mixprec

@@ -25,7 +25,7 @@ TextPosition position_of(const std::string& text, std::size_t offset);
 // Parses `text`; `source` names it in errors ("<source>:<line>:<col>: invalid JSON: ...").
 nlohmann::json parse_json_text(const std::string& text, const std::string& source);
 
-// Reads and parses a file; a missing, unreadable or malformed file is a UserError naming it.
-nlohmann::json read_json_file(const std::string& path);
+// Reads a config file's text; a missing or unreadable file is a UserError naming it.
+std::string read_config_file(const std::string& path);
 
 }  // namespace mixprec

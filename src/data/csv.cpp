@@ -280,13 +280,6 @@ class CsvParser {
   std::int64_t first_line_ = 1;
 };
 
-CsvTable parse_csv_file(const FileBytes& file, const std::string& path, CsvHeader header) {
-  std::string_view text(reinterpret_cast<const char*>(file.bytes.data()), file.bytes.size());
-  CsvTable table = CsvParser(path, header).parse(text);
-  table.gzipped = file.gzipped;
-  return table;
-}
-
 std::string list_names(const CsvTable& t) {
   std::string out;
   const int shown = std::min(t.num_columns(), 12);
@@ -324,11 +317,14 @@ std::string CsvTable::where(std::int64_t row, int column) const {
 }
 
 CsvTable read_csv(const std::string& path, CsvHeader header) {
-  return parse_csv_file(read_file_bytes(path), path, header);
+  return parse_csv(read_file_bytes(path), path, header);
 }
 
-CsvTable parse_csv(std::vector<std::uint8_t> bytes, const std::string& name, CsvHeader header) {
-  return parse_csv_file(decode_file_bytes(std::move(bytes), name), name, header);
+CsvTable parse_csv(const FileBytes& file, const std::string& name, CsvHeader header) {
+  std::string_view text(reinterpret_cast<const char*>(file.bytes.data()), file.bytes.size());
+  CsvTable table = CsvParser(name, header).parse(text);
+  table.gzipped = file.gzipped;
+  return table;
 }
 
 int resolve_label_column(const CsvTable& t, const CsvOptions& options) {

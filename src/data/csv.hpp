@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "data/file_bytes.hpp"
 
 namespace mixprec {
 
@@ -66,13 +67,14 @@ struct CsvTable {
   std::string where(std::int64_t row, int column) const;
 };
 
-// Reads the whole file into columns. Errors: an empty file, a header with no rows, ragged
-// rows, a single column (with a separator hint), infinite or out-of-float-range numbers.
+// Reads the whole file into columns: read_file_bytes, then parse_csv.
 CsvTable read_csv(const std::string& path, CsvHeader header);
 
-// The same for a file's bytes already in memory (plain or gzipped); `name` stands for the
-// file in messages. For tests and the fuzz targets (tests/fuzz/).
-CsvTable parse_csv(std::vector<std::uint8_t> bytes, const std::string& name, CsvHeader header);
+// The columns of a file's contents (data/file_bytes.hpp: gunzipped where the file was
+// gzipped); `name` stands for the file in messages. Errors: an empty file, a header with
+// no rows, ragged rows, a single column (with a separator hint), infinite or
+// out-of-float-range numbers.
+CsvTable parse_csv(const FileBytes& file, const std::string& name, CsvHeader header);
 
 // The 0-based label column that `options` names in `table`.
 int resolve_label_column(const CsvTable& table, const CsvOptions& options);

@@ -59,7 +59,9 @@ void check_payload(const std::string& path, bool gzipped, std::size_t size, std:
   }
 }
 
-IdxImages decode_idx_images(FileBytes file, const std::string& path) {
+}  // namespace
+
+IdxImages parse_idx_images(FileBytes file, const std::string& path) {
   const auto& b = file.bytes;
   check_header_size(path, file.gzipped, b.size(), 4, kIdxImagesHeaderBytes, "image");
   check_magic(path, file.gzipped, read_be32(b.data()), kIdxImagesMagic, "image");
@@ -86,7 +88,7 @@ IdxImages decode_idx_images(FileBytes file, const std::string& path) {
   return images;
 }
 
-IdxLabels decode_idx_labels(FileBytes file, const std::string& path) {
+IdxLabels parse_idx_labels(FileBytes file, const std::string& path) {
   const auto& b = file.bytes;
   check_header_size(path, file.gzipped, b.size(), 4, kIdxLabelsHeaderBytes, "label");
   check_magic(path, file.gzipped, read_be32(b.data()), kIdxLabelsMagic, "label");
@@ -103,16 +105,7 @@ IdxLabels decode_idx_labels(FileBytes file, const std::string& path) {
   return labels;
 }
 
-}  // namespace
-
-IdxImages read_idx_images(const std::string& path) { return decode_idx_images(read_file_bytes(path), path); }
-IdxLabels read_idx_labels(const std::string& path) { return decode_idx_labels(read_file_bytes(path), path); }
-
-IdxImages parse_idx_images(std::vector<std::uint8_t> bytes, const std::string& name) {
-  return decode_idx_images(decode_file_bytes(std::move(bytes), name), name);
-}
-IdxLabels parse_idx_labels(std::vector<std::uint8_t> bytes, const std::string& name) {
-  return decode_idx_labels(decode_file_bytes(std::move(bytes), name), name);
-}
+IdxImages read_idx_images(const std::string& path) { return parse_idx_images(read_file_bytes(path), path); }
+IdxLabels read_idx_labels(const std::string& path) { return parse_idx_labels(read_file_bytes(path), path); }
 
 }  // namespace mixprec

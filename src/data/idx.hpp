@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "data/file_bytes.hpp"
+
 namespace mixprec {
 
 inline constexpr std::uint32_t kIdxImagesMagic = 0x00000803;
@@ -28,14 +30,14 @@ struct IdxLabels {
   bool gzipped = false;
 };
 
-// Both read plain or gzipped files and throw UserError naming the file and the byte
-// offset for a wrong magic number, a short header, or a payload of the wrong length.
+// Read plain or gzipped files: read_file_bytes, then parse_idx_*.
 IdxImages read_idx_images(const std::string& path);
 IdxLabels read_idx_labels(const std::string& path);
 
-// The same for a file's bytes already in memory (plain or gzipped); `name` stands for the
-// file in messages. For tests and the fuzz targets (tests/fuzz/).
-IdxImages parse_idx_images(std::vector<std::uint8_t> bytes, const std::string& name);
-IdxLabels parse_idx_labels(std::vector<std::uint8_t> bytes, const std::string& name);
+// A file's contents (data/file_bytes.hpp: gunzipped where the file was gzipped); `name`
+// stands for the file in messages. Throw UserError naming the file and the byte offset for
+// a wrong magic number, a short header, or a payload of the wrong length.
+IdxImages parse_idx_images(FileBytes file, const std::string& name);
+IdxLabels parse_idx_labels(FileBytes file, const std::string& name);
 
 }  // namespace mixprec

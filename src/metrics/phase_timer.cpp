@@ -30,12 +30,6 @@ void PhaseTimer::add(Phase phase, double seconds) {
   seconds_[index(phase)] += seconds;
 }
 
-double PhaseTimer::total_seconds() const {
-  double total = 0.0;
-  for (double s : seconds_) total += s;
-  return total;
-}
-
 nlohmann::json PhaseTimer::to_json() const {
   nlohmann::json j = nlohmann::json::object();
   for (Phase p : all_phases()) j[to_string(p)] = seconds(p);

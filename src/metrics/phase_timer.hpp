@@ -26,8 +26,6 @@ class PhaseTimer {
   // Adds `seconds` (>= 0, else std::invalid_argument: a negative time is a bug).
   void add(Phase phase, double seconds);
   double seconds(Phase phase) const { return seconds_[index(phase)]; }
-  // Sum over phases; less than the epoch's wall time by whatever ran outside any phase.
-  double total_seconds() const;
   // Zero every phase; call at the start of each epoch.
   void reset() { seconds_.fill(0.0); }
   // {"data": s, "forward": s, ...}: every phase, in seconds, zero ones included.

@@ -13,6 +13,13 @@ void fp32_to_float(const FormatTraits&, const void* src, float* dst, std::size_t
   if (src != dst) std::memmove(dst, src, n * sizeof(float));
 }
 
+// Rounding into fp32 is a copy: nothing can underflow or overflow; the values are counted.
+void fp32_from_float(const FormatTraits&, const float* src, void* dst, std::size_t n,
+                     const Rounding&, RoundStats* stats) {
+  if (src != dst) std::memmove(dst, src, n * sizeof(float));
+  if (stats) stats->values += n;
+}
+
 template <typename T>
 void to_float_16(const FormatTraits&, const void* src, float* dst, std::size_t n) {
   to_float_array<T>(static_cast<const T*>(src), dst, n);
@@ -28,7 +35,7 @@ void from_float_typed(const FormatTraits&, const float* src, void* dst, std::siz
 // of checkpoint format versions 1 and 2 (docs/checkpoint.md), so old files still read.
 constexpr std::array<FormatTraits, kFormatCount> kTable = {{
     {"fp32", 32, 4, 8, 23, 127, 0x1.fffffep127f, 0x1p-126f, 0x1p-149f, SpecialValues::kInfAndNan,
-     OverflowRule::kToInfinity, 0, fp32_to_float, from_float_typed<float>},
+     OverflowRule::kToInfinity, 0, fp32_to_float, fp32_from_float},
     {"fp16", 16, 2, 5, 10, 15, 65504.0f, 0x1p-14f, 0x1p-24f, SpecialValues::kInfAndNan,
      OverflowRule::kToInfinity, 1, to_float_16<f16>, from_float_typed<f16>},
     {"bf16", 16, 2, 8, 7, 127, 0x1.fep127f, 0x1p-126f, 0x1p-133f, SpecialValues::kInfAndNan,

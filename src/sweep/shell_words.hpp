@@ -13,10 +13,4 @@ std::string shell_quote(const std::string& word);
 // The words quoted and joined by single spaces.
 std::string shell_join(const std::vector<std::string>& argv);
 
-// The inverse for what shell_join writes and a little more (POSIX sh words without
-// expansions): whitespace separates words; '...' is literal; "..." allows \" \\ \$ \`;
-// a backslash outside quotes escapes the next character. UserError on an unterminated
-// quote. Used to check printed commands against the grid.
-std::vector<std::string> shell_split(const std::string& line);
-
 }  // namespace mixprec

@@ -62,6 +62,37 @@ TEST_F(Hints, EvalRefusesSetKeysItDoesNotUse) {
   EXPECT_EQ(mixprec({"eval", (dir / "model.ckpt").string(), "--set", "train.eval_batch_size=7"}).exit_code, 0);
 }
 
+// eval's two format flags: --data-format is the data files' (data.format), --inference-format
+// the numeric format the weights run in. The former names (--format, --precision, which
+// mean an output format and a training mode in the other verbs) fail with one line naming
+// the new flag, before the checkpoint is read.
+TEST_F(Hints, EvalFormatFlagsDoNotClash) {
+  const fs::path dir = tmp_ / "run";
+  ASSERT_EQ(mixprec({"train", config().string(), "--save-model", "--out", dir.string()}).exit_code, 0);
+  const std::string model = (dir / "model.ckpt").string();
+  const Invocation r = mixprec({"eval", model, "--inference-format", "bf16", "--data-format", "csv",
+                                "--data", (tmp_ / "tiny.csv").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out).at("format"), "bf16");
+  EXPECT_EQ(mixprec({"eval", model, "--inference-format", "fp8"}).exit_code, 2);
+  EXPECT_EQ(mixprec({"eval", model, "--data-format", "parquet"}).exit_code, 2);
+
+  const std::string absent = (tmp_ / "absent.ckpt").string();
+  struct Former { std::vector<std::string> args; std::string expected; };
+  for (const Former& f : {Former{{"--precision", "bf16"}, "(hint: --inference-format bf16)"},
+                          Former{{"--precision", "bf16-mixed"}, "(hint: --inference-format fp32|fp16|bf16)"},
+                          Former{{"--format", "csv"}, "(hint: --data-format csv)"},
+                          Former{{"--format", "json"}, "(hint: --data-format idx|csv)"}}) {
+    std::vector<std::string> args = {"eval", absent};
+    args.insert(args.end(), f.args.begin(), f.args.end());
+    const Invocation e = mixprec(args);
+    EXPECT_EQ(e.exit_code, 2) << f.args[0];
+    EXPECT_TRUE(contains(e.err, "eval " + f.args[0] + " " + f.args[1] + ": ")) << e.err;
+    EXPECT_TRUE(contains(e.err, f.expected)) << e.err;
+    EXPECT_EQ(split_lines(e.err).size(), 1u) << e.err;
+  }
+}
+
 TEST_F(Hints, ResumeSaysWhetherTheConfigOrTheCheckpointChanged) {
   const fs::path a = tmp_ / "a", b = tmp_ / "b";
   for (const auto& [dir, lr] : {std::pair{a, "0.1"}, {b, "0.05"}})

@@ -179,12 +179,16 @@ TEST_F(RunIntegrity, WhatValidateAcceptsTrainRuns) {
 }
 
 // Point 7: bench --skip-training from a folder that is not the repository, and a bad
-// argument reported before any file is read.
+// argument reported before any file is read. The default config is found next to the
+// binary, and its relative data paths start at the repository: data/mnist-10k is the
+// shipped MNIST subset (the default's Fashion-MNIST is fetched, not shipped), read for the
+// model's input width and class count.
 TEST_F(RunIntegrity, BenchWorksFromAnyFolder) {
-  Invocation b = mixprec({"bench", "--skip-training", "--threads", "1", "--set", "model.hidden=[16]",
-                          "--set", "train.batch_size=8"});
+  Invocation b = mixprec({"bench", "--skip-training", "--threads", "1", "--set", "data.dir=data/mnist-10k",
+                          "--set", "model.hidden=[16]", "--set", "train.batch_size=8"});
   EXPECT_EQ(b.exit_code, 0) << b.err;
   EXPECT_TRUE(contains(b.out, "\"gemm\"")) << b.out;
+  EXPECT_TRUE(contains(b.out, "\"data\": \"idx '" + kMnist10k.string() + "'")) << b.out;
   b = mixprec({"bench", "--precision", "fp8", "--config", "no-such.json"});
   EXPECT_EQ(b.exit_code, 2) << b.err;
   EXPECT_TRUE(contains(b.err, "--precision: unknown precision \"fp8\"")) << b.err;

@@ -21,7 +21,7 @@ void collect_paths(const json& j, const std::string& prefix, std::set<std::strin
 // The schema table and to_json are written separately; they must name the same keys.
 TEST(ConfigSchema, MatchesToJson) {
   std::set<std::string> from_json;
-  collect_paths(default_config_json(), "", from_json);
+  collect_paths(to_json(Config{}), "", from_json);
   std::set<std::string> from_schema;
   for (const auto& key : config_keys()) from_schema.emplace(key.path);
   EXPECT_EQ(from_json, from_schema);

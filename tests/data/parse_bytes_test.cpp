@@ -1,6 +1,6 @@
-// The in-memory entry points (decode_file_bytes, parse_idx_*, parse_csv) that the fuzz
-// targets in tests/fuzz/ call: they must give exactly what the file readers give, and name
-// the caller's `name` in their errors.
+// The in-memory steps of the file readers (decode_file_bytes, then parse_idx_* or
+// parse_csv), which the fuzz targets in tests/fuzz/ call: they must give exactly what the
+// file readers give, and name the caller's `name` in their errors.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -46,7 +46,7 @@ TEST(ParseIdx, ImagesPlainAndGzipMatchTheHeader) {
   const Bytes pixels = {0, 1, 2, 3, 4, 5, 6, 255};  // 2 images of 2x2
   for (bool gz : {false, true}) {
     Bytes file = idx_images(2, 2, 2, pixels);
-    IdxImages img = parse_idx_images(gz ? gzipped(file) : file, "imgs");
+    IdxImages img = parse_idx_images(decode_file_bytes(gz ? gzipped(file) : file, "imgs"), "imgs");
     EXPECT_EQ(img.count, 2);
     EXPECT_EQ(img.rows, 2);
     EXPECT_EQ(img.cols, 2);
@@ -56,7 +56,7 @@ TEST(ParseIdx, ImagesPlainAndGzipMatchTheHeader) {
 }
 
 TEST(ParseIdx, LabelsPlain) {
-  IdxLabels lab = parse_idx_labels(idx_labels(Bytes{3, 1, 4}), "labels");
+  IdxLabels lab = parse_idx_labels(decode_file_bytes(idx_labels(Bytes{3, 1, 4}), "labels"), "labels");
   EXPECT_EQ(lab.count, 3);
   EXPECT_EQ(lab.labels, (Bytes{3, 1, 4}));
   EXPECT_FALSE(lab.gzipped);
@@ -64,15 +64,15 @@ TEST(ParseIdx, LabelsPlain) {
 
 TEST(ParseIdx, ErrorsNameTheCallerAndOffset) {
   // The header promises 2 images of 2x2 = 8 bytes, 3 are there: the data ends at 16 + 3.
-  std::string msg = user_error([] { parse_idx_images(idx_images(2, 2, 2, Bytes{1, 2, 3}), "imgs"); });
+  std::string msg = user_error([] { parse_idx_images(decode_file_bytes(idx_images(2, 2, 2, Bytes{1, 2, 3}), "imgs"), "imgs"); });
   EXPECT_THAT(msg, StartsWith("'imgs': truncated IDX file"));
   EXPECT_THAT(msg, HasSubstr("data ends at byte offset 19, expected 24"));
-  msg = user_error([] { parse_idx_labels(idx_images(0, 1, 1, Bytes{}), "labs"); });
+  msg = user_error([] { parse_idx_labels(decode_file_bytes(idx_images(0, 1, 1, Bytes{}), "labs"), "labs"); });
   EXPECT_THAT(msg, HasSubstr("'labs': not an IDX label file"));
 }
 
 TEST(ParseCsv, SameTableAsTheFileReader) {
-  EncodedCsv t = encode_csv(parse_csv(to_bytes("a,b,label\n0.5,-2,1\n3,4e1,0\n"), "mem.csv", CsvHeader::kAuto), {});
+  EncodedCsv t = encode_csv(parse_csv(decode_file_bytes(to_bytes("a,b,label\n0.5,-2,1\n3,4e1,0\n"), "mem.csv"), "mem.csv", CsvHeader::kAuto), {});
   EXPECT_EQ(t.rows, 2);
   EXPECT_EQ(t.inputs, 2);
   EXPECT_THAT(t.features, ElementsAre(0.5f, -2.0f, 3.0f, 40.0f));
@@ -82,14 +82,14 @@ TEST(ParseCsv, SameTableAsTheFileReader) {
 }
 
 TEST(ParseCsv, GzippedBytes) {
-  EncodedCsv t = encode_csv(parse_csv(gzipped(to_bytes("1,0\n3,1\n")), "mem.csv.gz", CsvHeader::kAuto), {});
+  EncodedCsv t = encode_csv(parse_csv(decode_file_bytes(gzipped(to_bytes("1,0\n3,1\n")), "mem.csv.gz"), "mem.csv.gz", CsvHeader::kAuto), {});
   EXPECT_THAT(t.features, ElementsAre(1.0f, 3.0f));
   EXPECT_THAT(t.labels, ElementsAre(0, 1));
   EXPECT_TRUE(t.gzipped);
 }
 
 TEST(ParseCsv, ErrorsNameTheCallerLineAndColumn) {
-  std::string msg = user_error([] { parse_csv(to_bytes("1,2\n3,4,5\n"), "mem.csv", CsvHeader::kAuto); });
+  std::string msg = user_error([] { parse_csv(decode_file_bytes(to_bytes("1,2\n3,4,5\n"), "mem.csv"), "mem.csv", CsvHeader::kAuto); });
   EXPECT_THAT(msg, StartsWith("'mem.csv' line 2, column 3: the row has 3 columns"));
 }
 

@@ -60,7 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   mixprec::DataConfig cfg;
   cfg.missing = (data[0] & 0x80) ? mixprec::MissingPolicy::kMean : mixprec::MissingPolicy::kError;
   try {
-    const auto table = mixprec::parse_csv(std::vector<std::uint8_t>(data + 1, data + size), "fuzz.csv", options.header);
+    const mixprec::FileBytes file = mixprec::decode_file_bytes({data + 1, data + size}, "fuzz.csv");
+    const auto table = mixprec::parse_csv(file, "fuzz.csv", options.header);
     check(mixprec::testing::encode_csv(table, options, cfg));
   } catch (const mixprec::UserError&) {
   }

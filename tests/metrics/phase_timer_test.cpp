@@ -46,7 +46,6 @@ TEST(PhaseTimer, AddIsExactAndResetZeroes) {
   EXPECT_EQ(timer.seconds(Phase::kData), 0.75);
   EXPECT_EQ(timer.seconds(Phase::kOptimizer), 2.0);
   EXPECT_EQ(timer.seconds(Phase::kForward), 0.0);
-  EXPECT_EQ(timer.total_seconds(), 2.75);
   timer.reset();
   for (Phase p : all_phases()) EXPECT_EQ(timer.seconds(p), 0.0) << to_string(p);
 }
@@ -71,8 +70,6 @@ TEST(PhaseTimer, ScopedPhasesAccumulateAroundSleeps) {
   EXPECT_LT(timer.seconds(Phase::kForward), 0.060 + kSlackSeconds);
   EXPECT_GE(timer.seconds(Phase::kBackward), 0.100);
   EXPECT_LT(timer.seconds(Phase::kBackward), 0.100 + kSlackSeconds);
-  EXPECT_GE(timer.total_seconds(), 0.160);
-  EXPECT_LT(timer.total_seconds(), 0.160 + 2 * kSlackSeconds);
   for (Phase p : all_phases()) EXPECT_GE(timer.seconds(p), 0.0) << to_string(p);
   EXPECT_EQ(timer.seconds(Phase::kData), 0.0);  // nothing was timed there
 }

@@ -9,6 +9,7 @@
 
 #include "common/error.hpp"
 #include "config/config_loader.hpp"
+#include "support/sh_words.hpp"
 #include "support/temp_dir.hpp"
 #include "sweep/shell_words.hpp"
 #include "sweep/sweep_index.hpp"
@@ -92,7 +93,7 @@ TEST(SweepPlan, DryRunCommandsReproduceTheGrid) {
   const SweepPlan plan = plan_sweep(r, kBinary, 4, kSource, kNow);
   ASSERT_EQ(plan.runs.size(), 8u);
   for (const PlannedRun& run : plan.runs) {
-    const Strings argv = shell_split(run.command);
+    const Strings argv = testing::sh_words(run.command);
     EXPECT_EQ(argv, run.argv);
     ASSERT_GE(argv.size(), 5u);
     EXPECT_EQ(argv[0], kBinary.string());
