@@ -2,10 +2,8 @@
 // Transparent huge pages for the large, long-lived arrays of a run: the data set (rows
 // gathered at random from ~190 MB), the parameters, gradients and optimizer state (streamed
 // through every step) and the larger scratch buffers. With 4 KiB pages a step touches
-// thousands of pages, more than the TLB holds. Measured with interleaved A/B runs
-// (fashion-mnist, 2 epochs, against the same binary without the advice): bf16-mixed +1 to
-// +5% (4 rounds), fp32 +5 to +7% in one set of 3 rounds and -2 to +3% in another of 4,
-// fp16-mixed -1 to +4%: a small gain, within the host's noise of +-5% per run.
+// thousands of pages, more than the TLB holds. A small gain, measured in interleaved A/B
+// runs (docs/performance.md, "Huge pages").
 #include <sys/mman.h>
 
 #include <cstddef>

@@ -19,15 +19,11 @@ Buffer packed_buffer(Format format, int k, int n) {
 }  // namespace
 
 bool packs_operand(Format format, int k, int n) {
-  // Measured with `mixprec bench` (gflops against gflops_packed_incl_packing, the packing
-  // timed with each product as training does it) at the MLP's shapes: packing pays for bf16,
-  // whose layout interleaves row pairs, which oneDNN otherwise does inside every product
-  // (+5..+14% per product), and not for fp32, where oneDNN's own re-blocking is a copy about
-  // as fast as ours and our separate pass costs more than it saves (-9..+6%).
-  // Nor where the packed layout is mostly padding: it rounds n up to 64 columns and k up to
-  // 16 rows, so the 10-class layer's 512x10 weights fill 512x64. Packing them made each of
-  // that layer's three products 2-3x slower (bench: 50-76 against 112-156 GFLOP/s plain).
-  // Packing pays where values come in pairs per 32-bit unit (2-byte formats).
+  // Packing pays where values come in pairs per 32-bit unit (2-byte formats: the layout
+  // interleaves row pairs, which oneDNN otherwise does inside every product), not for
+  // 4-byte ones (oneDNN's own re-blocking is as fast as our separate pass), and not where
+  // the packed layout is mostly padding (n rounds up to 64 columns: the 10-class layer).
+  // The measurements are in docs/performance.md, "Packed weights".
   if (bytes_per_value(format) != 2 || !matmul().reads_packed(format, k, n)) return false;
   const std::size_t values = std::size_t(k) * std::size_t(n);
   return packed_shape(format, k, n).values() * 4 <= values * 5;  // at most 25% padding
@@ -229,7 +225,7 @@ void Mlp::multiply_by_dz(Format x_format, const void* x, Format dz_format, const
 
 // What follows dz of layer s once it is complete, shared among the calling team: dz packed
 // for the weight-gradient product, and db (out) = the rounded sum of dz over the batch.
-// In this order: packing first measured 5-10 us faster per layer than after the sum.
+// Packing first: it measured faster than after the sum (docs/performance.md).
 template <typename T>
 void Mlp::after_dz(const T* dz, T* db, int batch, const LayerShape& s, Workspace& ws,
                    const Rounding& rounding, RoundStats* params) const {

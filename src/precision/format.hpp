@@ -78,9 +78,6 @@ inline float smallest_subnormal(Format f) { return traits(f).smallest_subnormal;
 Format parse_format(std::string_view name, std::string_view where);
 std::optional<Format> format_from_checkpoint_code(std::uint8_t code);
 
-// The value an fp32 number has after a round trip through format f (nearest-even).
-float round_through(Format f, float x);
-
 // Compile-time storage types of the formats with vector loops, for the templated kernels.
 using f16 = Eigen::half;
 using bf16 = Eigen::bfloat16;

@@ -69,12 +69,4 @@ std::optional<Format> format_from_checkpoint_code(std::uint8_t code) {
   return std::nullopt;
 }
 
-float round_through(Format f, float x) {
-  float out = x;
-  alignas(8) std::byte stored[8];
-  traits(f).from_float(traits(f), &x, stored, 1, kNearestEven, nullptr);
-  traits(f).to_float(traits(f), stored, &out, 1);
-  return out;
-}
-
 }  // namespace mixprec

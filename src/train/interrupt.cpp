@@ -13,6 +13,5 @@ void install_interrupt_handlers() {
   std::signal(SIGTERM, on_signal);
 }
 bool interrupt_requested() { return requested != 0; }
-void clear_interrupt() { requested = 0; }
 
 }  // namespace mixprec

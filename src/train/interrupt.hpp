@@ -5,6 +5,5 @@ namespace mixprec {
 
 void install_interrupt_handlers();
 bool interrupt_requested();
-void clear_interrupt();  // tests
 
 }  // namespace mixprec

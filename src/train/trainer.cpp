@@ -103,9 +103,8 @@ Trainer::StepResult Trainer::train_step(const std::int32_t* rows, int batch, flo
   // 5. Unscale and check: a non-finite gradient skips the step (or ends the run). A 16-bit
   // gradient was counted as it was rounded; fp32 ones come straight from the matmuls.
   // 6. Update in fp32 (optimizer state fp32, except in the -true modes). One pass after
-  // backward: updating each layer inside backward while its gradient is in cache was
-  // measured (bit-identical) and not faster, as the pass is bound by the cold fp32 master
-  // and momentum, not by the gradient (README, "Performance work that did not pay").
+  // backward: the pass is bound by the cold fp32 master and momentum, not by the gradient,
+  // so updating each layer inside backward did not pay (docs/performance.md).
   ScopedPhase t(phases_, Phase::kOptimizer);
   const bool finite = params_.grad_format() == kFloatFormat
                           ? all_finite(params_.grads(), params_.grad_format(), params_.size())
