@@ -10,13 +10,18 @@
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
+#include <string>
 #include <type_traits>
 
 #if defined(__SSE2__)
 #include <immintrin.h>
 #endif
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "common/error.hpp"
+#include "config/config_enums.hpp"
 #include "common/huge_pages.hpp"
 #include "kernels/simd_convert.hpp"  // header-only: mixprec_optim does not link kernels
 #include "optim/mul_add.hpp"
@@ -24,9 +29,10 @@
 namespace mixprec {
 namespace {
 
-// Values per block: the unit of OpenMP work and of the fp32 scratch copies of 16-bit
-// storage (a few KiB of stack per thread, so the copies stay in L1).
-constexpr std::int64_t kBlock = 512;
+constexpr std::int64_t kBlock = kUpdateBlock;
+// State buffers a rule may declare: Adam's two, and room for a compensation buffer (the
+// scratch for them lives on the stack of each block).
+constexpr std::size_t kMaxStateBuffers = 4;
 
 template <class T>
 constexpr bool kIsF32 = std::is_same_v<T, float>;
@@ -54,8 +60,35 @@ void store_back(const float* values, T* storage, std::int64_t n) {
   if constexpr (!kIsF32<T>) from_float_array(values, storage, static_cast<std::size_t>(n));
 }
 
+// A state buffer's block [begin, begin + n) in fp32, and back. Each buffer has its own
+// format, so the format is looked up once per block, outside the element loops.
+float* widen_state(Format format, std::byte* bytes, std::int64_t begin, std::int64_t n,
+                   float* scratch) {
+  return dispatch_format(format, [&](auto tag) {
+    using S = decltype(tag);
+    return fp32_view(reinterpret_cast<S*>(bytes) + begin, scratch, n);
+  });
+}
+
+void narrow_state(const float* values, Format format, std::byte* bytes, std::int64_t begin,
+                  std::int64_t n) {
+  dispatch_format(format, [&](auto tag) {
+    using S = decltype(tag);
+    store_back(values, reinterpret_cast<S*>(bytes) + begin, n);
+  });
+}
+
+// The state each rule keeps (PyTorch's state keys), in the order the rule reads it.
+std::vector<std::string_view> state_names(const OptimizerConfig& cfg) {
+  if (cfg.kind == OptimizerKind::kSgd) {
+    if (cfg.momentum == 0.0) return {};
+    return {"momentum_buffer"};
+  }
+  return {"exp_avg", "exp_avg_sq"};
+}
+
 struct SgdParams {
-  float lr, mult, weight_decay, momentum, one_minus_dampening;
+  float mult, weight_decay, momentum, one_minus_dampening;
 };
 
 // torch.optim.SGD (https://pytorch.org/docs/stable/generated/torch.optim.SGD.html):
@@ -64,31 +97,31 @@ struct SgdParams {
 //       = mu * b_{t-1} + (1 - tau) * g_t otherwise
 //   g_t = g_t + mu * b_t if nesterov else b_t
 //   theta_t = theta_{t-1} - gamma * g_t
-// The fp32 b_t is used for the update; the stored buffer is its rounding. One update rule
-// per configuration, chosen once per step, so the loop has no branches and vectorises.
+// The rule computes u = g_t (the last line is the apply step's, with scale -gamma); the
+// fp32 b_t is used for the update, the stored buffer is its rounding. One update rule per
+// configuration, chosen once per step, so the loop has no branches and vectorises.
 // Each mul_add fuses the product that GCC fused in the earlier per-element loop, so the
 // results did not change with it (tests/optim/optimizer_reference_test.cpp pins them).
-// w, b: updated in place (fp32); b is unused without momentum.
+// b: updated in place (fp32); unused without momentum.
 enum class Momentum { kNone, kFirstStep, kLater };
 
 template <bool kDecay, Momentum kMomentum, bool kNesterov>
-void sgd_rule(float* __restrict w, const float* __restrict g, float* __restrict b,
-              std::int64_t n, const SgdParams& p) {
-  const float lr = p.lr, mult = p.mult, wd = p.weight_decay, mu = p.momentum,
-              damp = p.one_minus_dampening;
+void sgd_rule(const float* __restrict w, const float* __restrict g, float* __restrict b,
+              float* __restrict u, std::int64_t n, const SgdParams& p) {
+  const float mult = p.mult, wd = p.weight_decay, mu = p.momentum, damp = p.one_minus_dampening;
   for (std::int64_t i = 0; i < n; ++i) {
-    const float old_w = w[i];
-    float d = kDecay ? mul_add(wd, old_w, g[i] * mult) : g[i] * mult;
+    float d = kDecay ? mul_add(wd, w[i], g[i] * mult) : g[i] * mult;
     if constexpr (kMomentum != Momentum::kNone) {
       const float bt = kMomentum == Momentum::kFirstStep ? d : mul_add(mu, b[i], damp * d);
       b[i] = bt;
       d = kNesterov ? mul_add(mu, bt, d) : bt;
     }
-    w[i] = mul_add(-lr, d, old_w);
+    u[i] = d;
   }
 }
 
-using SgdRule = void (*)(float*, const float*, float*, std::int64_t, const SgdParams&);
+using SgdRule = void (*)(const float*, const float*, float*, float*, std::int64_t,
+                         const SgdParams&);
 
 template <bool kDecay>
 SgdRule pick_sgd_rule(Momentum momentum, bool nesterov) {
@@ -97,10 +130,11 @@ SgdRule pick_sgd_rule(Momentum momentum, bool nesterov) {
     case Momentum::kFirstStep:
       return nesterov ? sgd_rule<kDecay, Momentum::kFirstStep, true>
                       : sgd_rule<kDecay, Momentum::kFirstStep, false>;
-    default:
+    case Momentum::kLater:
       return nesterov ? sgd_rule<kDecay, Momentum::kLater, true>
                       : sgd_rule<kDecay, Momentum::kLater, false>;
   }
+  return nullptr;  // unreachable: -Wswitch lists a new Momentum above
 }
 
 SgdRule pick_sgd_rule(bool decay, Momentum momentum, bool nesterov) {
@@ -126,7 +160,6 @@ inline void sqrt_in_place(float* x, std::int64_t n) {
 struct AdamParams {
   float lr, mult, weight_decay, beta1, beta2, one_minus_beta1, one_minus_beta2, eps;
   float bias_correction1, bias_correction2;
-  float decoupled_factor;  // AdamW: 1 - lr * weight_decay
 };
 
 // torch.optim.Adam (https://pytorch.org/docs/stable/generated/torch.optim.Adam.html):
@@ -138,22 +171,16 @@ struct AdamParams {
 // torch.optim.AdamW (https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html)
 // replaces the L2 term by the decoupled decay theta_t = theta_{t-1} - gamma*lambda*theta_{t-1}
 // applied first (PyTorch: param.mul_(1 - lr * weight_decay)), then the Adam step above.
-// The fp32 m_t, v_t are used for the update; the stored moments are their roundings.
-enum class AdamDecay { kNone, kL2, kDecoupled };
-
-template <AdamDecay kDecay>
-void adam_rule(float* __restrict w, const float* __restrict g, float* __restrict m,
-               float* __restrict v, std::int64_t n, const AdamParams& p) {
+// The rule computes u = gamma * mhat_t / (sqrt(vhat_t) + eps); the apply step subtracts it,
+// after the decay for AdamW (its weight_factor). The fp32 m_t, v_t are used for the update;
+// the stored moments are their roundings.
+template <bool kL2>
+void adam_rule(const float* __restrict w, const float* __restrict g, float* __restrict m,
+               float* __restrict v, float* __restrict u, std::int64_t n, const AdamParams& p) {
   const AdamParams q = p;  // locals: the compiler need not reload them after each store
-  if constexpr (kDecay == AdamDecay::kDecoupled) {
-    // A pass of its own (PyTorch's param.mul_ before addcdiv_): the decayed weight is
-    // rounded before the step is subtracted, which GCC would otherwise fuse into one FMA.
-    for (std::int64_t i = 0; i < n; ++i) w[i] *= q.decoupled_factor;
-  }
-  alignas(64) float root[kBlock];  // vhat_t, then sqrt(vhat_t)
+  float* root = u;         // vhat_t, then sqrt(vhat_t), then the update
   for (std::int64_t i = 0; i < n; ++i) {
-    const float grad = kDecay == AdamDecay::kL2 ? mul_add(q.weight_decay, w[i], g[i] * q.mult)
-                                                : g[i] * q.mult;
+    const float grad = kL2 ? mul_add(q.weight_decay, w[i], g[i] * q.mult) : g[i] * q.mult;
     m[i] = mul_add(q.beta1, m[i], q.one_minus_beta1 * grad);
     v[i] = mul_add(q.beta2, v[i], q.one_minus_beta2 * grad * grad);
     root[i] = v[i] / q.bias_correction2;
@@ -161,64 +188,43 @@ void adam_rule(float* __restrict w, const float* __restrict g, float* __restrict
   sqrt_in_place(root, n);
   for (std::int64_t i = 0; i < n; ++i) {
     const float mhat = m[i] / q.bias_correction1;
-    w[i] = w[i] - q.lr * mhat / (root[i] + q.eps);
+    u[i] = q.lr * mhat / (root[i] + q.eps);
   }
 }
 
-using AdamRule = void (*)(float*, const float*, float*, float*, std::int64_t, const AdamParams&);
+using AdamRule = void (*)(const float*, const float*, float*, float*, float*, std::int64_t,
+                          const AdamParams&);
 
-AdamRule pick_adam_rule(AdamDecay decay) {
-  switch (decay) {
-    case AdamDecay::kNone: return adam_rule<AdamDecay::kNone>;
-    case AdamDecay::kL2: return adam_rule<AdamDecay::kL2>;
-    default: return adam_rule<AdamDecay::kDecoupled>;
-  }
-}
-
-// Runs rule(w, g, a, b, n) over the n values block by block: 16-bit storage is widened
-// into fp32 scratch, updated, and rounded back once. For 16-bit weights it also counts
-// the updates that moved the fp32 weight and those that rounding undid (NUMERICS.md
-// "lost updates"). Blocks are statically scheduled and every value is computed on its
-// own, so the result does not depend on the thread count.
-// copy (may be null) receives the rounding of the new fp32 weights to G.
-template <class W, class G, class S, class Rule>
-void update_blocks(W* w, const G* g, S* a, S* b, G* copy, std::int64_t n, const Rule& rule,
-                   std::uint64_t& nonzero, std::uint64_t& lost) {
+// Runs rule(w, g, state, u, n) over the n values block by block: 16-bit storage is widened
+// into fp32 scratch, the rule computes the update u and its new state, the state is rounded
+// back once, and apply_update writes the weights (and the working copy, where there is one).
+// Blocks are statically scheduled and every value is computed on its own, so the result
+// does not depend on the thread count.
+template <class W, class G, class Rule>
+UpdateStats update_blocks(W* w, const G* g, std::span<const OptimizerStateBuffer> state,
+                          G* copy, std::int64_t n, const UpdateForm& form, const Rule& rule) {
   const std::int64_t blocks = (n + kBlock - 1) / kBlock;
   std::uint64_t nz = 0, ls = 0;
 #pragma omp parallel for schedule(static) reduction(+ : nz, ls)
   for (std::int64_t blk = 0; blk < blocks; ++blk) {
     const std::int64_t begin = blk * kBlock;
     const std::int64_t len = std::min(kBlock, n - begin);
-    alignas(64) float w_scratch[kBlock], g_scratch[kBlock], a_scratch[kBlock],
-        b_scratch[kBlock], old_w[kBlock];
-    float* wf = fp32_view(w + begin, w_scratch, len);
+    alignas(64) float w_scratch[kBlock], g_scratch[kBlock], u[kBlock];
+    alignas(64) float state_scratch[kMaxStateBuffers][kBlock];
+    float* views[kMaxStateBuffers] = {};
+    const float* wf = fp32_view(w + begin, w_scratch, len);
     const float* gf = fp32_view(g + begin, g_scratch, len);
-    float* af = a != nullptr ? fp32_view(a + begin, a_scratch, len) : nullptr;
-    float* bf = b != nullptr ? fp32_view(b + begin, b_scratch, len) : nullptr;
-    if constexpr (!kIsF32<W>) std::memcpy(old_w, wf, static_cast<std::size_t>(len) * 4);
-    rule(wf, gf, af, bf, len);
-    if (a != nullptr) store_back(af, a + begin, len);
-    if (b != nullptr) store_back(bf, b + begin, len);
-    store_back(wf, w + begin, len);
-    if (copy != nullptr) from_float_array(wf, copy + begin, static_cast<std::size_t>(len));
-    if constexpr (!kIsF32<W>) {
-      // The stored weight read back (g_scratch is free now): a moved value is lost when
-      // the stored weight equals the old one. NaN != NaN counts as moved, never as lost.
-      float* stored = g_scratch;
-      to_float_array(w + begin, stored, static_cast<std::size_t>(len));
-      std::uint32_t block_nz = 0, block_ls = 0;
-      for (std::int64_t i = 0; i < len; ++i) {
-        const bool moved = wf[i] != old_w[i];
-        block_nz += moved;
-        block_ls += moved & (stored[i] == old_w[i]);
-      }
-      nz += block_nz;
-      ls += block_ls;
-    }
+    for (std::size_t k = 0; k < state.size(); ++k)
+      views[k] = widen_state(state[k].format, state[k].bytes.data(), begin, len, state_scratch[k]);
+    rule(wf, gf, views, u, len);
+    for (std::size_t k = 0; k < state.size(); ++k)
+      narrow_state(views[k], state[k].format, state[k].bytes.data(), begin, len);
+    const UpdateStats counted =
+        apply_update(form, u, w + begin, wf, copy != nullptr ? copy + begin : copy, len);
+    nz += counted.nonzero_updates;
+    ls += counted.lost_updates;
   }
-  nonzero += nz;
-  lost += ls;
+  return {nz, ls};
 }
 
 // `bytes` zero bytes (+0 in every format), on huge pages where the kernel gives them.
@@ -235,12 +241,10 @@ Optimizer::Optimizer(const OptimizerConfig& cfg, std::size_t num_params, Format 
     : cfg_(cfg),
       num_params_(num_params),
       weight_format_(weight_format),
-      grad_format_(grad_format),
-      state_format_(state_format) {
+      grad_format_(grad_format) {
   // The checks torch.optim makes in its constructors, named by config key.
   if (!(cfg.weight_decay >= 0.0))
     fail("optimizer.weight_decay: got {}, expected >= 0; hint: 0 turns it off", cfg.weight_decay);
-  const std::size_t state_size = num_params * bytes_per_value(state_format);
   if (cfg.kind == OptimizerKind::kSgd) {
     if (!(cfg.momentum >= 0.0))
       fail("optimizer.momentum: got {}, expected >= 0; hint: 0 is plain SGD", cfg.momentum);
@@ -251,7 +255,6 @@ Optimizer::Optimizer(const OptimizerConfig& cfg, std::size_t num_params, Format 
       fail("optimizer.nesterov: needs momentum > 0 and dampening = 0 (got momentum {}, "
            "dampening {}); hint: as torch.optim.SGD, set dampening to 0 or nesterov to false",
            cfg.momentum, cfg.dampening);
-    if (cfg.momentum != 0.0) allocate_state(state_a_, state_size);
   } else {
     if (!(cfg.beta1 >= 0.0 && cfg.beta1 < 1.0))
       fail("optimizer.beta1: got {}, expected a value in [0, 1); hint: the usual value is 0.9",
@@ -261,10 +264,21 @@ Optimizer::Optimizer(const OptimizerConfig& cfg, std::size_t num_params, Format 
            cfg.beta2);
     if (!(cfg.eps >= 0.0))
       fail("optimizer.eps: got {}, expected >= 0; hint: the usual value is 1e-8", cfg.eps);
-    // Zero bits are +0 in all three formats: m_0 = v_0 = 0.
-    allocate_state(state_a_, state_size);
-    allocate_state(state_b_, state_size);
   }
+  // Zero bits are +0 in all three formats: b_0 = m_0 = v_0 = 0.
+  const std::vector<std::string_view> names = state_names(cfg);
+  if (names.size() > kMaxStateBuffers)
+    throw std::logic_error("Optimizer: more state buffers than kMaxStateBuffers");
+  for (std::string_view name : names) {
+    StateBuffer& b = state_.emplace_back(StateBuffer{std::string(name), state_format, {}});
+    allocate_state(b.bytes, num_params * bytes_per_value(state_format));
+  }
+}
+
+std::size_t Optimizer::state_bytes() const {
+  std::size_t bytes = 0;
+  for (const StateBuffer& b : state_) bytes += b.bytes.size();
+  return bytes;
 }
 
 void Optimizer::step(void* weights, const void* grads, float lr, float grad_multiplier,
@@ -274,77 +288,118 @@ void Optimizer::step(void* weights, const void* grads, float lr, float grad_mult
     throw std::logic_error("Optimizer::step: a working copy needs fp32 weights, 16-bit grads");
   ++steps_taken_;
   const auto n = static_cast<std::int64_t>(num_params_);
-  std::uint64_t nonzero = 0, lost = 0;
+  // Views of the state buffers, without allocating: at most kMaxStateBuffers of them.
+  OptimizerStateBuffer state[kMaxStateBuffers];
+  for (std::size_t k = 0; k < state_.size(); ++k)
+    state[k] = {state_[k].name, state_[k].format, state_[k].bytes};
+  const std::span<const OptimizerStateBuffer> state_list(state, state_.size());
+  UpdateStats counted;
   // The update rule is chosen once per step (it works on fp32 arrays); one dispatch per
-  // step turns the three run-time formats into the block loop's types.
+  // step turns the weight and gradient formats into the block loop's types.
   dispatch_format(weight_format_, [&](auto w_tag) {
     dispatch_format(grad_format_, [&](auto g_tag) {
-      dispatch_format(state_format_, [&](auto s_tag) {
-        using W = decltype(w_tag);
-        using G = decltype(g_tag);
-        using S = decltype(s_tag);
-        W* w = static_cast<W*>(weights);
-        const G* g = static_cast<const G*>(grads);
-        G* copy = static_cast<G*>(working_copy);
-        S* a = state_a_.empty() ? nullptr : reinterpret_cast<S*>(state_a_.data());
-        if (cfg_.kind == OptimizerKind::kSgd) {
-          const SgdParams p{lr, grad_multiplier, static_cast<float>(cfg_.weight_decay),
-                            static_cast<float>(cfg_.momentum),
-                            static_cast<float>(1.0 - cfg_.dampening)};
-          const Momentum momentum = a == nullptr       ? Momentum::kNone
-                                    : steps_taken_ == 1 ? Momentum::kFirstStep
-                                                        : Momentum::kLater;
-          const SgdRule rule = pick_sgd_rule(p.weight_decay != 0.0f, momentum, cfg_.nesterov);
-          const auto apply = [&](float* wf, const float* gf, float* af, float*,
-                                 std::int64_t len) { rule(wf, gf, af, len, p); };
-          update_blocks(w, g, a, static_cast<S*>(nullptr), copy, n, apply, nonzero, lost);
-        } else {
-          // Bias corrections in double, as PyTorch computes them on Python floats.
-          const double t = static_cast<double>(steps_taken_);
-          const bool decoupled = cfg_.kind == OptimizerKind::kAdamW;
-          const AdamParams p{lr,
-                             grad_multiplier,
-                             static_cast<float>(cfg_.weight_decay),
-                             static_cast<float>(cfg_.beta1),
-                             static_cast<float>(cfg_.beta2),
-                             static_cast<float>(1.0 - cfg_.beta1),
-                             static_cast<float>(1.0 - cfg_.beta2),
-                             static_cast<float>(cfg_.eps),
-                             static_cast<float>(1.0 - std::pow(cfg_.beta1, t)),
-                             static_cast<float>(1.0 - std::pow(cfg_.beta2, t)),
-                             decoupled ? static_cast<float>(1.0 - double{lr} * cfg_.weight_decay)
-                                       : 1.0f};
-          const AdamRule rule = pick_adam_rule(decoupled                  ? AdamDecay::kDecoupled
-                                               : p.weight_decay != 0.0f ? AdamDecay::kL2
-                                                                        : AdamDecay::kNone);
-          const auto apply = [&](float* wf, const float* gf, float* mf, float* vf,
-                                 std::int64_t len) { rule(wf, gf, mf, vf, len, p); };
-          S* b = reinterpret_cast<S*>(state_b_.data());
-          update_blocks(w, g, a, b, copy, n, apply, nonzero, lost);
-        }
-      });
+      using W = decltype(w_tag);
+      using G = decltype(g_tag);
+      W* w = static_cast<W*>(weights);
+      const G* g = static_cast<const G*>(grads);
+      G* copy = static_cast<G*>(working_copy);
+      if (cfg_.kind == OptimizerKind::kSgd) {
+        const SgdParams p{grad_multiplier, static_cast<float>(cfg_.weight_decay),
+                          static_cast<float>(cfg_.momentum),
+                          static_cast<float>(1.0 - cfg_.dampening)};
+        const Momentum momentum = state_.empty()        ? Momentum::kNone
+                                  : steps_taken_ == 1 ? Momentum::kFirstStep
+                                                      : Momentum::kLater;
+        const SgdRule rule = pick_sgd_rule(p.weight_decay != 0.0f, momentum, cfg_.nesterov);
+        const auto sgd = [&](const float* wf, const float* gf, float* const* s, float* u,
+                             std::int64_t len) { rule(wf, gf, s[0], u, len, p); };
+        counted = update_blocks(w, g, state_list, copy, n, UpdateForm{-lr, 1.0f}, sgd);
+      } else {
+        // Bias corrections in double, as PyTorch computes them on Python floats.
+        const double t = static_cast<double>(steps_taken_);
+        const bool decoupled = cfg_.kind == OptimizerKind::kAdamW;
+        const AdamParams p{lr,
+                           grad_multiplier,
+                           static_cast<float>(cfg_.weight_decay),
+                           static_cast<float>(cfg_.beta1),
+                           static_cast<float>(cfg_.beta2),
+                           static_cast<float>(1.0 - cfg_.beta1),
+                           static_cast<float>(1.0 - cfg_.beta2),
+                           static_cast<float>(cfg_.eps),
+                           static_cast<float>(1.0 - std::pow(cfg_.beta1, t)),
+                           static_cast<float>(1.0 - std::pow(cfg_.beta2, t))};
+        const UpdateForm form{
+            -1.0f, decoupled ? static_cast<float>(1.0 - double{lr} * cfg_.weight_decay) : 1.0f};
+        const AdamRule rule =
+            !decoupled && p.weight_decay != 0.0f ? adam_rule<true> : adam_rule<false>;
+        const auto adam = [&](const float* wf, const float* gf, float* const* s, float* u,
+                              std::int64_t len) { rule(wf, gf, s[0], s[1], u, len, p); };
+        counted = update_blocks(w, g, state_list, copy, n, form, adam);
+      }
     });
   });
   if (stats != nullptr) {
-    stats->nonzero_updates += nonzero;
-    stats->lost_updates += lost;
+    stats->nonzero_updates += counted.nonzero_updates;
+    stats->lost_updates += counted.lost_updates;
   }
 }
 
 std::vector<OptimizerStateBuffer> Optimizer::state_buffers() {
   std::vector<OptimizerStateBuffer> out;
-  if (cfg_.kind == OptimizerKind::kSgd) {
-    if (!state_a_.empty()) out.push_back({"momentum_buffer", state_format_, state_a_});
-  } else {
-    out.push_back({"exp_avg", state_format_, state_a_});
-    out.push_back({"exp_avg_sq", state_format_, state_b_});
-  }
+  for (StateBuffer& b : state_) out.push_back({b.name, b.format, b.bytes});
   return out;
 }
 
 void Optimizer::set_steps_taken(std::int64_t steps) {
   if (steps < 0) fail("optimizer state: step count {} is negative; hint: the checkpoint is damaged", steps);
   steps_taken_ = steps;
+}
+
+// What the errors call this optimizer: its name and what decides its state.
+std::string Optimizer::describe() const {
+  if (cfg_.kind == OptimizerKind::kSgd) return fmt::format("sgd with momentum {}", cfg_.momentum);
+  return to_string(cfg_.kind);
+}
+
+void Optimizer::check_saved_state(std::span<const SavedOptimizerBuffer> saved,
+                                  std::string_view where) const {
+  std::vector<std::string_view> kept, held;
+  for (const StateBuffer& b : state_) kept.push_back(b.name);
+  for (const SavedOptimizerBuffer& b : saved) held.push_back(b.name);
+  const auto lists = [&] {
+    return fmt::format("the checkpoint holds [{}], this run's optimizer ({}) keeps [{}]",
+                       fmt::join(held, ", "), describe(), fmt::join(kept, ", "));
+  };
+  constexpr std::string_view kHint =
+      "hint: resume with the optimizer settings the checkpoint was trained with";
+  for (const StateBuffer& b : state_) {
+    const auto n = std::count(held.begin(), held.end(), std::string_view(b.name));
+    if (n == 0) fail("{}: the checkpoint has no optimizer buffer '{}' ({}) ({})", where, b.name, lists(), kHint);
+    if (n > 1) fail("{}: the checkpoint holds optimizer buffer '{}' {} times ({}) ({})", where, b.name, n, lists(), kHint);
+  }
+  for (const SavedOptimizerBuffer& b : saved) {
+    const auto own = std::find_if(state_.begin(), state_.end(),
+                                  [&](const StateBuffer& s) { return s.name == b.name; });
+    if (own == state_.end())
+      fail("{}: the checkpoint holds optimizer buffer '{}', which this run does not keep ({}) ({})",
+           where, b.name, lists(), kHint);
+    if (b.format != own->format || b.bytes.size() != own->bytes.size()) {
+      fail("{}: optimizer buffer '{}' holds {} {} values, this run keeps {} {} values ({})", where,
+           b.name, b.bytes.size() / bytes_per_value(b.format), to_string(b.format), num_params_,
+           to_string(own->format), kHint);
+    }
+  }
+}
+
+void Optimizer::restore_state(std::span<const SavedOptimizerBuffer> saved, std::int64_t steps) {
+  for (StateBuffer& b : state_) {
+    const auto from = std::find_if(saved.begin(), saved.end(),
+                                   [&](const SavedOptimizerBuffer& s) { return s.name == b.name; });
+    if (from == saved.end() || from->bytes.size() != b.bytes.size() || from->format != b.format)
+      throw std::logic_error("Optimizer::restore_state: call check_saved_state first");
+    if (!b.bytes.empty()) std::memcpy(b.bytes.data(), from->bytes.data(), b.bytes.size());
+  }
+  set_steps_taken(steps);
 }
 
 }  // namespace mixprec
