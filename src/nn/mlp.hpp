@@ -4,12 +4,14 @@
 // or bf16, NUMERICS.md); matmuls accumulate in fp32 through kernels/matmul.
 //   B = batch, L = number of linear layers, layer l: x_l (B, in_l), w_l (in_l, out_l)
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "config/config.hpp"
 #include "kernels/aligned_buffer.hpp"
 #include "kernels/convert.hpp"
 #include "nn/param_layout.hpp"
+#include "precision/tensor_scaling.hpp"
 
 namespace mixprec {
 
@@ -62,10 +64,13 @@ struct Workspace {
 class Mlp {
  public:
   Mlp(const ParamLayout& layout, Activation act, Format compute)
-      : layout_(layout), act_(act), compute_(compute) {}
+      : layout_(layout), act_(act), compute_(compute), scaling_(layout.layers().size()) {}
 
   const ParamLayout& layout() const { return layout_; }
   Format compute_format() const { return compute_; }
+  // Per-tensor scaling state, one LayerScaling per linear layer, in layer order.
+  std::span<LayerScaling> scaling() { return scaling_; }
+  std::span<const LayerScaling> scaling() const { return scaling_; }
 
   // Reads ws.input (first `batch` rows) and weights (layout().size() values, compute format);
   // leaves the fp32 logits in ws.logits. backward() must follow the forward() of the same
@@ -115,6 +120,7 @@ class Mlp {
   ParamLayout layout_;
   Activation act_;
   Format compute_;
+  std::vector<LayerScaling> scaling_;
 };
 
 }  // namespace mixprec
