@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -21,8 +22,8 @@
 #include <fmt/ranges.h>
 
 #include "common/error.hpp"
-#include "config/config_enums.hpp"
 #include "common/huge_pages.hpp"
+#include "config/config_enums.hpp"
 #include "kernels/simd_convert.hpp"  // header-only: mixprec_optim does not link kernels
 #include "optim/mul_add.hpp"
 
@@ -34,47 +35,29 @@ constexpr std::int64_t kBlock = kUpdateBlock;
 // scratch for them lives on the stack of each block).
 constexpr std::size_t kMaxStateBuffers = 4;
 
-template <class T>
-constexpr bool kIsF32 = std::is_same_v<T, float>;
-
-// One block of n values in fp32: the storage itself when T is float, else `scratch`
-// filled with the exact widening of the storage.
-template <class T>
-float* fp32_view(T* storage, float* scratch, std::int64_t n) {
-  if constexpr (kIsF32<T>) {
-    return storage;
-  } else {
-    to_float_array(storage, scratch, static_cast<std::size_t>(n));
-    return scratch;
-  }
-}
-
-template <class T>
-const float* fp32_view(const T* storage, float* scratch, std::int64_t n) {
-  return fp32_view(const_cast<T*>(storage), scratch, n);
-}
-
-// Rounds the block back into 16-bit storage (RNE); float storage was updated in place.
-template <class T>
-void store_back(const float* values, T* storage, std::int64_t n) {
-  if constexpr (!kIsF32<T>) from_float_array(values, storage, static_cast<std::size_t>(n));
-}
-
-// A state buffer's block [begin, begin + n) in fp32, and back. Each buffer has its own
-// format, so the format is looked up once per block, outside the element loops.
-float* widen_state(Format format, std::byte* bytes, std::int64_t begin, std::int64_t n,
-                   float* scratch) {
+// The block [begin, begin + n) of num_params values of `format` in fp32: the storage
+// itself for fp32, else `scratch` filled with the exact widening of the storage. Each
+// buffer has its own format, looked up once per block, outside the element loops.
+float* widen(Format format, const void* values, std::int64_t begin, std::int64_t n,
+             float* scratch) {
   return dispatch_format(format, [&](auto tag) {
-    using S = decltype(tag);
-    return fp32_view(reinterpret_cast<S*>(bytes) + begin, scratch, n);
+    using T = decltype(tag);
+    T* block = const_cast<T*>(static_cast<const T*>(values)) + begin;
+    if constexpr (std::is_same_v<T, float>) {
+      return block;
+    } else {
+      to_float_array(block, scratch, static_cast<std::size_t>(n));
+      return scratch;
+    }
   });
 }
 
-void narrow_state(const float* values, Format format, std::byte* bytes, std::int64_t begin,
-                  std::int64_t n) {
+// Rounds a widened block back into 16-bit storage (RNE); fp32 storage was updated in place.
+void narrow(const float* block, Format format, void* values, std::int64_t begin, std::int64_t n) {
   dispatch_format(format, [&](auto tag) {
-    using S = decltype(tag);
-    store_back(values, reinterpret_cast<S*>(bytes) + begin, n);
+    using T = decltype(tag);
+    if constexpr (!std::is_same_v<T, float>)
+      from_float_array(block, static_cast<T*>(values) + begin, static_cast<std::size_t>(n));
   });
 }
 
@@ -87,6 +70,22 @@ std::vector<std::string_view> state_names(const OptimizerConfig& cfg) {
   return {"exp_avg", "exp_avg_sq"};
 }
 
+// What a rule sees of one block of n values, all fp32: the weights before the step, the
+// gradients as stored (before grad_multiplier), its state buffers in the order it declared
+// them (updated in place), and a block of scratch.
+struct RuleBlock {
+  const float* w;
+  const float* g;
+  float* const* state;
+  float* scratch;
+  std::int64_t n;
+};
+
+// A rule is a type with prepare(const RuleBlock&), which runs whatever passes the rule needs
+// over the whole block and returns its per-element update: a callable (i, w) -> u that
+// add_update inlines into its loop. One rule type per configuration, chosen once per step,
+// so the loops have no branches and vectorise.
+
 struct SgdParams {
   float mult, weight_decay, momentum, one_minus_dampening;
 };
@@ -97,49 +96,50 @@ struct SgdParams {
 //       = mu * b_{t-1} + (1 - tau) * g_t otherwise
 //   g_t = g_t + mu * b_t if nesterov else b_t
 //   theta_t = theta_{t-1} - gamma * g_t
-// The rule computes u = g_t (the last line is the apply step's, with scale -gamma); the
-// fp32 b_t is used for the update, the stored buffer is its rounding. One update rule per
-// configuration, chosen once per step, so the loop has no branches and vectorises.
-// Each mul_add fuses the product that GCC fused in the earlier per-element loop, so the
-// results did not change with it (tests/optim/optimizer_reference_test.cpp pins them).
-// b: updated in place (fp32); unused without momentum.
+// The rule's update is u = g_t; the last line is the apply step's, with scale -gamma. The
+// fp32 b_t is used for the update; the stored buffer is its rounding. Each mul_add fuses
+// the product that GCC fused in the earlier per-element loop, so the results did not change
+// with it (tests/optim/optimizer_reference_test.cpp pins them).
 enum class Momentum { kNone, kFirstStep, kLater };
 
 template <bool kDecay, Momentum kMomentum, bool kNesterov>
-void sgd_rule(const float* __restrict w, const float* __restrict g, float* __restrict b,
-              float* __restrict u, std::int64_t n, const SgdParams& p) {
-  const float mult = p.mult, wd = p.weight_decay, mu = p.momentum, damp = p.one_minus_dampening;
-  for (std::int64_t i = 0; i < n; ++i) {
-    float d = kDecay ? mul_add(wd, w[i], g[i] * mult) : g[i] * mult;
-    if constexpr (kMomentum != Momentum::kNone) {
-      const float bt = kMomentum == Momentum::kFirstStep ? d : mul_add(mu, b[i], damp * d);
-      b[i] = bt;
-      d = kNesterov ? mul_add(mu, bt, d) : bt;
-    }
-    u[i] = d;
+struct SgdRule {
+  SgdParams p;
+
+  auto prepare(const RuleBlock& blk) const {
+    const float mult = p.mult, wd = p.weight_decay, mu = p.momentum, damp = p.one_minus_dampening;
+    const float* g = blk.g;
+    float* b = blk.state[0];  // momentum_buffer; null without momentum
+    return [=](std::int64_t i, float w) {
+      float d = kDecay ? mul_add(wd, w, g[i] * mult) : g[i] * mult;
+      if constexpr (kMomentum != Momentum::kNone) {
+        const float bt = kMomentum == Momentum::kFirstStep ? d : mul_add(mu, b[i], damp * d);
+        b[i] = bt;
+        d = kNesterov ? mul_add(mu, bt, d) : bt;
+      }
+      return d;
+    };
   }
-}
+};
 
-using SgdRule = void (*)(const float*, const float*, float*, float*, std::int64_t,
-                         const SgdParams&);
-
-template <bool kDecay>
-SgdRule pick_sgd_rule(Momentum momentum, bool nesterov) {
+// Calls fn(SgdRule<...>{p}) with the rule type of this configuration.
+template <bool kDecay, class Fn>
+void with_sgd_rule(Momentum momentum, bool nesterov, const SgdParams& p, Fn&& fn) {
   switch (momentum) {
-    case Momentum::kNone: return sgd_rule<kDecay, Momentum::kNone, false>;
+    case Momentum::kNone: return fn(SgdRule<kDecay, Momentum::kNone, false>{p});
     case Momentum::kFirstStep:
-      return nesterov ? sgd_rule<kDecay, Momentum::kFirstStep, true>
-                      : sgd_rule<kDecay, Momentum::kFirstStep, false>;
+      return nesterov ? fn(SgdRule<kDecay, Momentum::kFirstStep, true>{p})
+                      : fn(SgdRule<kDecay, Momentum::kFirstStep, false>{p});
     case Momentum::kLater:
-      return nesterov ? sgd_rule<kDecay, Momentum::kLater, true>
-                      : sgd_rule<kDecay, Momentum::kLater, false>;
+      return nesterov ? fn(SgdRule<kDecay, Momentum::kLater, true>{p})
+                      : fn(SgdRule<kDecay, Momentum::kLater, false>{p});
   }
-  return nullptr;  // unreachable: -Wswitch lists a new Momentum above
 }
 
-SgdRule pick_sgd_rule(bool decay, Momentum momentum, bool nesterov) {
-  return decay ? pick_sgd_rule<true>(momentum, nesterov)
-               : pick_sgd_rule<false>(momentum, nesterov);
+template <class Fn>
+void with_sgd_rule(bool decay, Momentum momentum, bool nesterov, const SgdParams& p, Fn&& fn) {
+  if (decay) with_sgd_rule<true>(momentum, nesterov, p, fn);
+  else with_sgd_rule<false>(momentum, nesterov, p, fn);
 }
 
 // x[i] = sqrt(x[i]), correctly rounded, in vector registers. std::sqrt in a loop stays
@@ -171,56 +171,74 @@ struct AdamParams {
 // torch.optim.AdamW (https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html)
 // replaces the L2 term by the decoupled decay theta_t = theta_{t-1} - gamma*lambda*theta_{t-1}
 // applied first (PyTorch: param.mul_(1 - lr * weight_decay)), then the Adam step above.
-// The rule computes u = gamma * mhat_t / (sqrt(vhat_t) + eps); the apply step subtracts it,
-// after the decay for AdamW (its weight_factor). The fp32 m_t, v_t are used for the update;
-// the stored moments are their roundings.
+// The rule's update is u = gamma * mhat_t / (sqrt(vhat_t) + eps); the apply step subtracts
+// it, after the decay for AdamW (its weight_factor). The fp32 m_t, v_t are used for the
+// update; the stored moments are their roundings.
 template <bool kL2>
-void adam_rule(const float* __restrict w, const float* __restrict g, float* __restrict m,
-               float* __restrict v, float* __restrict u, std::int64_t n, const AdamParams& p) {
-  const AdamParams q = p;  // locals: the compiler need not reload them after each store
-  float* root = u;         // vhat_t, then sqrt(vhat_t), then the update
-  for (std::int64_t i = 0; i < n; ++i) {
-    const float grad = kL2 ? mul_add(q.weight_decay, w[i], g[i] * q.mult) : g[i] * q.mult;
-    m[i] = mul_add(q.beta1, m[i], q.one_minus_beta1 * grad);
-    v[i] = mul_add(q.beta2, v[i], q.one_minus_beta2 * grad * grad);
-    root[i] = v[i] / q.bias_correction2;
-  }
-  sqrt_in_place(root, n);
-  for (std::int64_t i = 0; i < n; ++i) {
-    const float mhat = m[i] / q.bias_correction1;
-    u[i] = q.lr * mhat / (root[i] + q.eps);
-  }
-}
+struct AdamRule {
+  AdamParams p;
 
-using AdamRule = void (*)(const float*, const float*, float*, float*, float*, std::int64_t,
-                          const AdamParams&);
+  auto prepare(const RuleBlock& blk) const {
+    const AdamParams q = p;  // locals: the compiler need not reload them after each store
+    const float* __restrict w = blk.w;
+    const float* __restrict g = blk.g;
+    float* __restrict m = blk.state[0];  // exp_avg
+    float* __restrict v = blk.state[1];  // exp_avg_sq
+    float* __restrict root = blk.scratch;  // vhat_t, then sqrt(vhat_t)
+    for (std::int64_t i = 0; i < blk.n; ++i) {
+      const float grad = kL2 ? mul_add(q.weight_decay, w[i], g[i] * q.mult) : g[i] * q.mult;
+      m[i] = mul_add(q.beta1, m[i], q.one_minus_beta1 * grad);
+      v[i] = mul_add(q.beta2, v[i], q.one_minus_beta2 * grad * grad);
+      root[i] = v[i] / q.bias_correction2;
+    }
+    sqrt_in_place(root, blk.n);
+    const float* mt = m;
+    const float* sq = root;
+    return [=](std::int64_t i, float) {
+      const float mhat = mt[i] / q.bias_correction1;
+      return q.lr * mhat / (sq[i] + q.eps);
+    };
+  }
+};
 
-// Runs rule(w, g, state, u, n) over the n values block by block: 16-bit storage is widened
-// into fp32 scratch, the rule computes the update u and its new state, the state is rounded
-// back once, and apply_update writes the weights (and the working copy, where there is one).
-// Blocks are statically scheduled and every value is computed on its own, so the result
-// does not depend on the thread count.
-template <class W, class G, class Rule>
-UpdateStats update_blocks(W* w, const G* g, std::span<const OptimizerStateBuffer> state,
-                          G* copy, std::int64_t n, const UpdateForm& form, const Rule& rule) {
+// The buffers one step reads and writes, as the block loop sees them.
+struct StepBuffers {
+  Format weight_format;
+  void* weights;
+  Format grad_format;
+  const void* grads;
+  void* working_copy;  // null, or num_params values of grad_format
+  std::span<const OptimizerStateBuffer> state;
+};
+
+// Runs the rule over the n values block by block: 16-bit storage is widened into fp32
+// scratch, the rule updates its state and gives each element's update, add_update turns it
+// into the new weight, the state is rounded back once, and store_updated_weights writes the
+// weights (and the working copy, where there is one). Blocks are statically scheduled and
+// every value is computed on its own, so the result does not depend on the thread count.
+template <class Rule>
+UpdateStats update_blocks(const StepBuffers& s, std::int64_t n, const UpdateForm& form,
+                          const Rule& rule) {
   const std::int64_t blocks = (n + kBlock - 1) / kBlock;
+  const bool fp32_weights = s.weight_format == Format::kF32;
   std::uint64_t nz = 0, ls = 0;
 #pragma omp parallel for schedule(static) reduction(+ : nz, ls)
   for (std::int64_t blk = 0; blk < blocks; ++blk) {
     const std::int64_t begin = blk * kBlock;
     const std::int64_t len = std::min(kBlock, n - begin);
-    alignas(64) float w_scratch[kBlock], g_scratch[kBlock], u[kBlock];
+    alignas(64) float w_scratch[kBlock], w_new_scratch[kBlock], g_scratch[kBlock], scratch[kBlock];
     alignas(64) float state_scratch[kMaxStateBuffers][kBlock];
     float* views[kMaxStateBuffers] = {};
-    const float* wf = fp32_view(w + begin, w_scratch, len);
-    const float* gf = fp32_view(g + begin, g_scratch, len);
-    for (std::size_t k = 0; k < state.size(); ++k)
-      views[k] = widen_state(state[k].format, state[k].bytes.data(), begin, len, state_scratch[k]);
-    rule(wf, gf, views, u, len);
-    for (std::size_t k = 0; k < state.size(); ++k)
-      narrow_state(views[k], state[k].format, state[k].bytes.data(), begin, len);
-    const UpdateStats counted =
-        apply_update(form, u, w + begin, wf, copy != nullptr ? copy + begin : copy, len);
+    float* w_old = widen(s.weight_format, s.weights, begin, len, w_scratch);
+    float* w_new = fp32_weights ? w_old : w_new_scratch;  // fp32 weights: in place
+    const float* g = widen(s.grad_format, s.grads, begin, len, g_scratch);
+    for (std::size_t k = 0; k < s.state.size(); ++k)
+      views[k] = widen(s.state[k].format, s.state[k].bytes.data(), begin, len, state_scratch[k]);
+    add_update(form, rule.prepare(RuleBlock{w_old, g, views, scratch, len}), w_old, w_new, len);
+    for (std::size_t k = 0; k < s.state.size(); ++k)
+      narrow(views[k], s.state[k].format, s.state[k].bytes.data(), begin, len);
+    const UpdateStats counted = store_updated_weights(w_new, w_old, s.weight_format, s.weights,
+                                                      s.grad_format, s.working_copy, begin, len);
     nz += counted.nonzero_updates;
     ls += counted.lost_updates;
   }
@@ -292,52 +310,38 @@ void Optimizer::step(void* weights, const void* grads, float lr, float grad_mult
   OptimizerStateBuffer state[kMaxStateBuffers];
   for (std::size_t k = 0; k < state_.size(); ++k)
     state[k] = {state_[k].name, state_[k].format, state_[k].bytes};
-  const std::span<const OptimizerStateBuffer> state_list(state, state_.size());
+  const StepBuffers buffers{weight_format_, weights, grad_format_, grads, working_copy,
+                            std::span<const OptimizerStateBuffer>(state, state_.size())};
   UpdateStats counted;
-  // The update rule is chosen once per step (it works on fp32 arrays); one dispatch per
-  // step turns the weight and gradient formats into the block loop's types.
-  dispatch_format(weight_format_, [&](auto w_tag) {
-    dispatch_format(grad_format_, [&](auto g_tag) {
-      using W = decltype(w_tag);
-      using G = decltype(g_tag);
-      W* w = static_cast<W*>(weights);
-      const G* g = static_cast<const G*>(grads);
-      G* copy = static_cast<G*>(working_copy);
-      if (cfg_.kind == OptimizerKind::kSgd) {
-        const SgdParams p{grad_multiplier, static_cast<float>(cfg_.weight_decay),
-                          static_cast<float>(cfg_.momentum),
-                          static_cast<float>(1.0 - cfg_.dampening)};
-        const Momentum momentum = state_.empty()        ? Momentum::kNone
-                                  : steps_taken_ == 1 ? Momentum::kFirstStep
-                                                      : Momentum::kLater;
-        const SgdRule rule = pick_sgd_rule(p.weight_decay != 0.0f, momentum, cfg_.nesterov);
-        const auto sgd = [&](const float* wf, const float* gf, float* const* s, float* u,
-                             std::int64_t len) { rule(wf, gf, s[0], u, len, p); };
-        counted = update_blocks(w, g, state_list, copy, n, UpdateForm{-lr, 1.0f}, sgd);
-      } else {
-        // Bias corrections in double, as PyTorch computes them on Python floats.
-        const double t = static_cast<double>(steps_taken_);
-        const bool decoupled = cfg_.kind == OptimizerKind::kAdamW;
-        const AdamParams p{lr,
-                           grad_multiplier,
-                           static_cast<float>(cfg_.weight_decay),
-                           static_cast<float>(cfg_.beta1),
-                           static_cast<float>(cfg_.beta2),
-                           static_cast<float>(1.0 - cfg_.beta1),
-                           static_cast<float>(1.0 - cfg_.beta2),
-                           static_cast<float>(cfg_.eps),
-                           static_cast<float>(1.0 - std::pow(cfg_.beta1, t)),
-                           static_cast<float>(1.0 - std::pow(cfg_.beta2, t))};
-        const UpdateForm form{
-            -1.0f, decoupled ? static_cast<float>(1.0 - double{lr} * cfg_.weight_decay) : 1.0f};
-        const AdamRule rule =
-            !decoupled && p.weight_decay != 0.0f ? adam_rule<true> : adam_rule<false>;
-        const auto adam = [&](const float* wf, const float* gf, float* const* s, float* u,
-                              std::int64_t len) { rule(wf, gf, s[0], s[1], u, len, p); };
-        counted = update_blocks(w, g, state_list, copy, n, form, adam);
-      }
+  // The update rule is chosen once per step; the formats are looked up once per block.
+  if (cfg_.kind == OptimizerKind::kSgd) {
+    const SgdParams p{grad_multiplier, static_cast<float>(cfg_.weight_decay),
+                      static_cast<float>(cfg_.momentum), static_cast<float>(1.0 - cfg_.dampening)};
+    const Momentum momentum = state_.empty()        ? Momentum::kNone
+                              : steps_taken_ == 1 ? Momentum::kFirstStep
+                                                  : Momentum::kLater;
+    with_sgd_rule(p.weight_decay != 0.0f, momentum, cfg_.nesterov, p, [&](const auto& rule) {
+      counted = update_blocks(buffers, n, UpdateForm{-lr, 1.0f}, rule);
     });
-  });
+  } else {
+    // Bias corrections in double, as PyTorch computes them on Python floats.
+    const double t = static_cast<double>(steps_taken_);
+    const bool decoupled = cfg_.kind == OptimizerKind::kAdamW;
+    const AdamParams p{lr,
+                       grad_multiplier,
+                       static_cast<float>(cfg_.weight_decay),
+                       static_cast<float>(cfg_.beta1),
+                       static_cast<float>(cfg_.beta2),
+                       static_cast<float>(1.0 - cfg_.beta1),
+                       static_cast<float>(1.0 - cfg_.beta2),
+                       static_cast<float>(cfg_.eps),
+                       static_cast<float>(1.0 - std::pow(cfg_.beta1, t)),
+                       static_cast<float>(1.0 - std::pow(cfg_.beta2, t))};
+    const UpdateForm form{
+        -1.0f, decoupled ? static_cast<float>(1.0 - double{lr} * cfg_.weight_decay) : 1.0f};
+    if (!decoupled && p.weight_decay != 0.0f) counted = update_blocks(buffers, n, form, AdamRule<true>{p});
+    else counted = update_blocks(buffers, n, form, AdamRule<false>{p});
+  }
   if (stats != nullptr) {
     stats->nonzero_updates += counted.nonzero_updates;
     stats->lost_updates += counted.lost_updates;

@@ -66,26 +66,47 @@ TEST(ApplyUpdate, OneAdamWStepDecaysTheWeightFirst) {
   EXPECT_EQ(w, (std::vector<float>{0.625f, -0.1875f, 2.375f}));
 }
 
+// The update of each element as a rule would give it: here simply read from a table.
+auto from_table(const std::vector<float>& u) {
+  return [&u](std::int64_t i, float) { return u[std::size_t(i)]; };
+}
+
 TEST(ApplyUpdate, TheFormIsAppliedAsWritten) {
-  // w_new = scale * u + w * weight_factor, with fp32 weights updated in place.
+  // w_new = scale * u + w * weight_factor, with fp32 weights updated in place:
+  //   -0.25 * 0.5 + 1    * 0.5 = 0.375
+  //   -0.25 * 1   + -2   * 0.5 = -1.25
+  //   -0.25 * -4  + 0.5  * 0.5 = 1.25
   std::vector<float> w = {1.0f, -2.0f, 0.5f};
-  std::vector<float> u = {0.5f, 1.0f, -4.0f};
-  const UpdateStats s = apply_update(UpdateForm{-0.25f, 0.5f}, u.data(), w.data(), w.data(),
-                                     static_cast<bf16*>(nullptr), 3);
+  const std::vector<float> u = {0.5f, 1.0f, -4.0f};
+  add_update(UpdateForm{-0.25f, 0.5f}, from_table(u), w.data(), w.data(), 3);
   EXPECT_EQ(w, (std::vector<float>{0.375f, -1.25f, 1.25f}));
+  const UpdateStats s =
+      store_updated_weights(w.data(), w.data(), Format::kF32, w.data(), Format::kBf16, nullptr, 0, 3);
+  EXPECT_EQ(w, (std::vector<float>{0.375f, -1.25f, 1.25f}));  // already the storage
   EXPECT_EQ(s.nonzero_updates, 0u);  // fp32 weights are not counted
   EXPECT_EQ(s.lost_updates, 0u);
 }
 
+TEST(ApplyUpdate, TheRuleSeesEachWeightBeforeTheStep) {
+  // update(i, w) = w: with scale -0.5 each weight is halved, in place and into a new block.
+  std::vector<float> w = {2.0f, -8.0f, 3.0f};
+  std::vector<float> w_new(3);
+  const auto half = [](std::int64_t, float x) { return x; };
+  add_update(UpdateForm{-0.5f, 1.0f}, half, w.data(), w_new.data(), 3);
+  EXPECT_EQ(w_new, (std::vector<float>{1.0f, -4.0f, 1.5f}));
+  EXPECT_EQ(w, (std::vector<float>{2.0f, -8.0f, 3.0f}));  // the old block is left alone
+  add_update(UpdateForm{-0.5f, 1.0f}, half, w.data(), w.data(), 3);
+  EXPECT_EQ(w, w_new);
+}
+
 TEST(ApplyUpdate, SgdRoundsLrTimesUpdatePlusWeightOnce) {
-  // lr = fp32(1/3) = 0.3333333432674407958984375, d = 3: lr * d = 1.0000000298...,
-  // which rounds to 1 on its own. w = 1: one rounding of w - lr*d gives -2^-25 (exact);
-  // rounding the product first gives 0. PyTorch's param.add_(d, alpha=-lr) fuses where
-  // the CPU has FMA; builds without FMA round twice (optim/mul_add.hpp).
+  // lr = fp32(1/3) = 0.3333333432674407958984375, d = 3: lr * d = 1 + 2^-25, which rounds
+  // to 1 on its own. w = 1: one rounding of w - lr*d gives -2^-25 (exact); rounding the
+  // product first gives 0. PyTorch's param.add_(d, alpha=-lr) fuses where the CPU has FMA;
+  // builds without FMA round twice (optim/mul_add.hpp).
   std::vector<float> w = {1.0f};
-  std::vector<float> u = {3.0f};
-  apply_update(UpdateForm{-(1.0f / 3.0f), 1.0f}, u.data(), w.data(), w.data(),
-               static_cast<float*>(nullptr), 1);
+  const std::vector<float> u = {3.0f};
+  add_update(UpdateForm{-(1.0f / 3.0f), 1.0f}, from_table(u), w.data(), w.data(), 1);
 #if defined(__FP_FAST_FMAF)
   EXPECT_EQ(w[0], -0x1p-25f);
 #else
@@ -94,22 +115,27 @@ TEST(ApplyUpdate, SgdRoundsLrTimesUpdatePlusWeightOnce) {
 }
 
 TEST(ApplyUpdate, CountsUpdatesBelowHalfAnUlpOfBf16WeightsAsLost) {
-  // bf16 weights 1, 1, 256 (spacing 2^-7 above 1, 2 above 256), lr = 2^-10:
+  // bf16 weights 1, 1, 256 (spacing 2^-8 below 1, 1 below 256), lr = 2^-10:
   //   1   - 2^-10 * 1 -> 0.9990234375, nearest bf16 1 (half an ulp below 1 is 2^-9)  lost
   //   1   - 2^-10 * 8 -> 0.9921875 = 1 - 2^-7, representable                         kept
   //   256 - 2^-10 * 4 -> 255.99609375, nearest bf16 256                               lost
   //   1   - 2^-10 * 0 -> 1: not an update, not counted
-  std::vector<bf16> w = {bf16(1.0f), bf16(1.0f), bf16(256.0f), bf16(1.0f)};
+  // The block starts at element 2 of the stored weights; elements 0 and 1 stay as they are.
+  std::vector<bf16> w = {bf16(5.0f), bf16(5.0f), bf16(1.0f), bf16(1.0f), bf16(256.0f), bf16(1.0f)};
   const std::vector<float> old = {1.0f, 1.0f, 256.0f, 1.0f};
-  std::vector<float> u = {1.0f, 8.0f, 4.0f, 0.0f};
-  const UpdateStats s = apply_update(UpdateForm{-0x1p-10f, 1.0f}, u.data(), w.data(), old.data(),
-                                     static_cast<bf16*>(nullptr), 4);
+  const std::vector<float> u = {1.0f, 8.0f, 4.0f, 0.0f};
+  std::vector<float> w_new(4);
+  add_update(UpdateForm{-0x1p-10f, 1.0f}, from_table(u), old.data(), w_new.data(), 4);
+  const UpdateStats s = store_updated_weights(w_new.data(), old.data(), Format::kBf16, w.data(),
+                                              Format::kBf16, nullptr, 2, 4);
   EXPECT_EQ(s.nonzero_updates, 3u);
   EXPECT_EQ(s.lost_updates, 2u);
-  EXPECT_EQ(bits(w[0]), 0x3F80u);  // 1
-  EXPECT_EQ(bits(w[1]), 0x3F7Eu);  // 1 - 2^-7
-  EXPECT_EQ(bits(w[2]), 0x4380u);  // 256
-  EXPECT_EQ(bits(w[3]), 0x3F80u);
+  EXPECT_EQ(bits(w[0]), 0x40A0u);  // 5, untouched
+  EXPECT_EQ(bits(w[1]), 0x40A0u);
+  EXPECT_EQ(bits(w[2]), 0x3F80u);  // 1
+  EXPECT_EQ(bits(w[3]), 0x3F7Eu);  // 1 - 2^-7
+  EXPECT_EQ(bits(w[4]), 0x4380u);  // 256
+  EXPECT_EQ(bits(w[5]), 0x3F80u);
 }
 
 TEST(ApplyUpdate, RewritesTheWorkingCopyFromTheNewMaster) {
@@ -117,9 +143,10 @@ TEST(ApplyUpdate, RewritesTheWorkingCopyFromTheNewMaster) {
   // spacing 2^-7 above 1) round to 1 and to 1 + 2^-7: the copy is the rounding of the new
   // master (the old one, 1, would give 1 for both).
   std::vector<float> w = {1.0f, 1.0f};
-  std::vector<float> u = {-0x1p-9f, -3 * 0x1p-9f};
+  const std::vector<float> u = {-0x1p-9f, -3 * 0x1p-9f};
   std::vector<bf16> copy = {bf16(0.0f), bf16(0.0f)};
-  apply_update(UpdateForm{-1.0f, 1.0f}, u.data(), w.data(), w.data(), copy.data(), 2);
+  add_update(UpdateForm{-1.0f, 1.0f}, from_table(u), w.data(), w.data(), 2);
+  store_updated_weights(w.data(), w.data(), Format::kF32, w.data(), Format::kBf16, copy.data(), 0, 2);
   EXPECT_EQ(w, (std::vector<float>{1.0f + 0x1p-9f, 1.0f + 3 * 0x1p-9f}));
   EXPECT_EQ(bits(copy[0]), 0x3F80u);  // 1
   EXPECT_EQ(bits(copy[1]), 0x3F81u);  // 1 + 2^-7
