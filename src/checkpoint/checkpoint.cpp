@@ -2,13 +2,16 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <limits>
 #include <optional>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -24,10 +27,17 @@ constexpr std::string_view kMagic = "MIXPRECK";
 constexpr std::size_t kCrcBytes = 4;
 constexpr std::size_t kVersionOffset = 8, kLengthOffset = 12;
 constexpr std::uint32_t kMaxHiddenLayers = 1024;
-// The sections of version 2, in file order (docs/checkpoint.md). Version 1 had all but the
-// last (DATA: the data encoding), and is still read.
-constexpr std::string_view kSectionTags[] = {"WGHT", "OPTM", "SCAL", "PROG", "SHUF", "CONF", "TOTL", "DATA"};
-constexpr std::uint32_t kVersion1Sections = 7;
+// The sections of version 3, in file order (docs/checkpoint.md). Each older version has a
+// prefix of them, and is still read: version 2 all but TSCL (per-tensor scaling state),
+// version 1 neither TSCL nor DATA (the data encoding).
+constexpr std::string_view kSectionTags[] = {"WGHT", "OPTM", "SCAL", "PROG", "SHUF",
+                                             "CONF", "TOTL", "DATA", "TSCL"};
+constexpr std::uint32_t sections_in_version(std::uint32_t version) {
+  return version == 1 ? 7 : version == 2 ? 8 : std::uint32_t(std::size(kSectionTags));
+}
+static_assert(Checkpoint::kVersion == 3, "a new version needs its sections above");
+// An optimizer buffer's name: PyTorch's state keys are short identifiers.
+constexpr std::size_t kMaxBufferName = 64;
 
 // Explicit codes, not enum casts: reordering an enum must not change what files mean. The
 // format and mode codes are columns of their tables (precision/).
@@ -116,16 +126,19 @@ void put_values(ByteWriter& w, const StoredValues& v) {
   w.bytes(v.bytes.data(), v.bytes.size());
 }
 
-StoredValues get_values(ByteReader& r, std::string_view field, Format expected_format,
+// A value array of expected_count values in expected_format (any format where it is
+// nullopt: optimizer buffers, whose format the optimizer checks when a run resumes).
+StoredValues get_values(ByteReader& r, std::string_view field, std::optional<Format> expected_format,
                         std::uint64_t expected_count) {
   StoredValues v;
   v.format = decode_table_code(r.u32(field), all_formats(), format_from_checkpoint_code, r,
                                fmt::format("{} format", field));
+  const Format want = expected_format.value_or(v.format);
   const std::uint64_t count = r.u64(field);
-  if (v.format != expected_format || count != expected_count) {
+  if (v.format != want || count != expected_count) {
     fail("{}: malformed checkpoint: {} before byte offset {} holds {} {} values, expected {} {} "
          "values for this model and precision (hint: the file is damaged)", r.name(), field,
-         r.pos(), count, to_string(v.format), expected_count, to_string(expected_format));
+         r.pos(), count, to_string(v.format), expected_count, to_string(want));
   }
   const std::string_view raw = r.array(count, bytes_per_value(v.format), field);
   v.bytes.resize(raw.size());
@@ -161,6 +174,80 @@ void end_of(const ByteReader& s) {
   }
 }
 
+// A buffer name as the optimizer declares it: 1 to 64 letters, digits or underscores, so
+// that every message that quotes it stays one readable line; each name once (`seen`).
+std::string get_buffer_name(ByteReader& r, std::set<std::string>& seen) {
+  const std::size_t at = r.pos();
+  const std::string name(r.bytes(r.u32("buffer name length"), "buffer name"));
+  const bool valid = !name.empty() && name.size() <= kMaxBufferName &&
+                     std::all_of(name.begin(), name.end(), [](char ch) {
+                       return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
+                     });
+  if (!valid) {
+    fail("{}: malformed checkpoint: optimizer buffer name '{}' at byte offset {} is not 1 to {} "
+         "letters, digits or underscores (hint: the file is damaged)", r.name(),
+         shown(name.substr(0, kMaxBufferName)), at, kMaxBufferName);
+  }
+  if (!seen.insert(name).second) {
+    fail("{}: malformed checkpoint: optimizer buffer '{}' appears twice (again at byte offset {}) "
+         "(hint: the file is damaged)", r.name(), name, at);
+  }
+  return name;
+}
+
+// Section TSCL: u32 layers, u32 roles, then per layer and role: f32 scale, u64 history
+// length n, n f32 amaxes, u64 next history index.
+void put_scaling(ByteWriter& w, const std::vector<LayerScaling>& layers) {
+  w.u32(std::uint32_t(layers.size()));
+  w.u32(std::uint32_t(kTensorRoleCount));
+  for (const LayerScaling& layer : layers) {
+    for (const TensorScaling& t : layer.roles) {
+      w.f32(t.scale);
+      w.u64(t.amax_history.size());
+      w.bytes(t.amax_history.data(), t.amax_history.size() * sizeof(float));
+      w.u64(t.amax_next);
+    }
+  }
+}
+
+std::vector<LayerScaling> get_scaling(ByteReader& s, std::size_t expected_layers) {
+  const std::uint32_t layers = s.u32("scaling layer count");
+  if (layers != expected_layers) {
+    fail("{}: malformed checkpoint: scaling state for {} layers, the model has {} (hint: the file "
+         "is damaged)", s.name(), layers, expected_layers);
+  }
+  const std::uint32_t roles = s.u32("scaling role count");
+  if (roles != kTensorRoleCount) {
+    fail("{}: malformed checkpoint: scaling state for {} tensor roles per layer, this mixprec has {} "
+         "(hint: the file is damaged)", s.name(), roles, kTensorRoleCount);
+  }
+  std::vector<LayerScaling> out(layers);
+  for (std::uint32_t l = 0; l < layers; ++l) {
+    for (TensorRole role : kAllTensorRoles) {
+      TensorScaling& t = out[l][role];
+      const std::string field = fmt::format("layer {} {} scaling", l, to_string(role));
+      const std::size_t at = s.pos();
+      t.scale = s.f32(field);
+      if (!(std::isfinite(t.scale) && t.scale > 0.0f)) {
+        fail("{}: malformed checkpoint: {}: scale {} at byte offset {}, expected a positive finite "
+             "number (hint: the file is damaged)", s.name(), field, t.scale, at);
+      }
+      const std::string_view history = s.array(s.u64(field), sizeof(float), field);
+      t.amax_history.resize(history.size() / sizeof(float));
+      if (!history.empty()) std::memcpy(t.amax_history.data(), history.data(), history.size());
+      const std::size_t next_at = s.pos();
+      const std::uint64_t next = s.u64(field);
+      if (t.amax_history.empty() ? next != 0 : next >= t.amax_history.size()) {
+        fail("{}: malformed checkpoint: {}: amax history index {} at byte offset {}, expected "
+             "below the history's length {} (0 when empty) (hint: the file is damaged)", s.name(),
+             field, next, next_at, t.amax_history.size());
+      }
+      t.amax_next = std::size_t(next);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string encode_checkpoint(const Checkpoint& c) {
@@ -171,6 +258,10 @@ std::string encode_checkpoint(const Checkpoint& c) {
     throw std::logic_error(fmt::format(
         "encode_checkpoint: {} {} weight values for a {} model of {} parameters",
         c.weights.count(), to_string(c.weights.format), describe(c.shape), c.num_params));
+  }
+  if (c.scaling.size() != c.shape.hidden.size() + 1) {
+    throw std::logic_error(fmt::format("encode_checkpoint: scaling state for {} layers, a {} model has {}",
+                                       c.scaling.size(), describe(c.shape), c.shape.hidden.size() + 1));
   }
   ByteWriter w;
   // Header.
@@ -230,6 +321,10 @@ std::string encode_checkpoint(const Checkpoint& c) {
   w.text(c.data_encoding_json);
   end_section(w, s);
 
+  s = begin_section(w, "TSCL");
+  put_scaling(w, c.scaling);
+  end_section(w, s);
+
   // Trailer: the length covers the CRC, the CRC covers everything before it.
   w.patch_u64(kLengthOffset, w.size() + kCrcBytes);
   const std::uint32_t crc = crc32_of(w.str());
@@ -253,7 +348,7 @@ Checkpoint decode_checkpoint(std::string_view bytes, const std::string& name) {
   r.bytes(kMagic.size(), "magic");
   // 2. Version.
   const std::uint32_t version = r.u32("format version");
-  if (version != 1 && version != Checkpoint::kVersion) {
+  if (version < 1 || version > Checkpoint::kVersion) {
     fail("{}: checkpoint format version {} at byte offset {}, this mixprec reads versions 1 to {} "
          "(hint: use the mixprec that wrote it)", name, version, kVersionOffset, Checkpoint::kVersion);
   }
@@ -300,7 +395,7 @@ Checkpoint decode_checkpoint(std::string_view bytes, const std::string& name) {
          "file is damaged)", name, c.num_params, describe(c.shape), *expected_params);
   }
   const std::uint32_t sections = h.u32("section count");
-  const std::uint32_t expected_sections = version == 1 ? kVersion1Sections : std::uint32_t(std::size(kSectionTags));
+  const std::uint32_t expected_sections = sections_in_version(version);
   if (sections != expected_sections) {
     fail("{}: malformed checkpoint: {} sections, version {} has {} (hint: the file is damaged)", name,
          sections, version, expected_sections);
@@ -314,15 +409,14 @@ Checkpoint decode_checkpoint(std::string_view bytes, const std::string& name) {
 
   s = section(h, "OPTM");
   c.optimizer_steps = s.i64("optimizer step count");
+  // Any number of buffers (each needs its values, so the file's size bounds the count). The
+  // optimizer checks names and formats against its own when a run resumes.
   const std::uint32_t buffers = s.u32("optimizer buffer count");
-  if (buffers > 2) {
-    fail("{}: malformed checkpoint: {} optimizer state buffers, expected at most 2 (hint: the file "
-         "is damaged)", s.name(), buffers);
-  }
+  std::set<std::string> buffer_names;
   for (std::uint32_t i = 0; i < buffers; ++i) {
     StoredOptimizerBuffer b;
-    b.name = std::string(s.bytes(s.u32("buffer name length"), "buffer name"));
-    b.values = get_values(s, b.name, policy.optimizer_state, c.num_params);
+    b.name = get_buffer_name(s, buffer_names);
+    b.values = get_values(s, b.name, std::nullopt, c.num_params);
     c.optimizer_state.push_back(std::move(b));
   }
   end_of(s);
@@ -353,6 +447,13 @@ Checkpoint decode_checkpoint(std::string_view bytes, const std::string& name) {
   if (version >= 2) {
     s = section(h, "DATA");
     c.data_encoding_json = std::string(s.bytes(s.remaining(), "data encoding"));
+  }
+  if (version >= 3) {
+    s = section(h, "TSCL");
+    c.scaling = get_scaling(s, c.shape.hidden.size() + 1);
+    end_of(s);
+  } else {
+    c.scaling.resize(c.shape.hidden.size() + 1);  // the defaults, as the 16-bit modes keep them
   }
   end_of(h);
   return c;

@@ -1,7 +1,7 @@
 #pragma once
 // A training checkpoint: everything a run needs to continue bit-identically from an epoch
-// boundary (weights as stored, optimizer state, loss scaler, step counters, shuffle state),
-// plus the resolved config so that `mixprec eval` can rebuild the data pipeline.
+// boundary (weights as stored, optimizer state, loss scaler, per-tensor scaling state,
+// step counters, shuffle state), plus the resolved config so that `mixprec eval` can rebuild the data pipeline.
 // The binary layout is specified in docs/checkpoint.md.
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +12,7 @@
 
 #include "checkpoint/model_shape.hpp"
 #include "precision/format.hpp"
+#include "precision/tensor_scaling.hpp"
 
 namespace mixprec {
 
@@ -23,13 +24,15 @@ struct StoredValues {
   std::size_t count() const { return bytes.size() / bytes_per_value(format); }
 };
 
+// One named optimizer state buffer. A checkpoint holds any number of them, each name once;
+// the optimizer matches them to its own by name when a run resumes.
 struct StoredOptimizerBuffer {
   std::string name;  // PyTorch's state key: momentum_buffer, exp_avg, exp_avg_sq
-  StoredValues values;
+  StoredValues values;  // num_params values, in the format the optimizer keeps it
 };
 
 struct Checkpoint {
-  static constexpr std::uint32_t kVersion = 2;  // written; 1 is read too
+  static constexpr std::uint32_t kVersion = 3;  // written; 1 and 2 are read too
 
   ModelShape shape;
   std::uint64_t num_params = 0;
@@ -57,6 +60,10 @@ struct Checkpoint {
   // The data encoding fitted on the training split (data/data_encoding.hpp), so that `eval`
   // applies the same columns, classes and normalisation; empty in version 1 files.
   std::string data_encoding_json;
+  // Per-tensor scaling state, one LayerScaling per linear layer (hidden layers + 1), in
+  // layer order. Files before version 3 have none: they read as the defaults (scale 1,
+  // empty history), which is what the 16-bit modes use.
+  std::vector<LayerScaling> scaling;
 };
 
 // The file's bytes (header, sections, CRC32), and back. decode_checkpoint checks, in this

@@ -83,7 +83,7 @@ std::size_t Workspace::scratch_bytes() const {
 }
 
 Mlp::Mlp(const ParamLayout& layout, Activation act, const RoleFormats& roles)
-    : layout_(layout), act_(act), roles_(roles) {
+    : layout_(layout), act_(act), roles_(roles), scaling_(layout.layers().size()) {
   for (Format f : roles_)
     if (f != roles_[0])
       throw std::logic_error("Mlp: tensor roles in different formats need per-role kernels");

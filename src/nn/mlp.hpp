@@ -4,6 +4,7 @@
 // (precision/tensor_role.hpp, NUMERICS.md); matmuls accumulate in fp32 through kernels/matmul.
 //   B = batch, L = number of linear layers, layer l: x_l (B, in_l), w_l (in_l, out_l)
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "config/config.hpp"
@@ -11,6 +12,7 @@
 #include "precision/convert.hpp"
 #include "precision/precision.hpp"
 #include "nn/param_layout.hpp"
+#include "precision/tensor_scaling.hpp"
 
 namespace mixprec {
 
@@ -68,6 +70,9 @@ class Mlp {
 
   const ParamLayout& layout() const { return layout_; }
   Format format(TensorRole role) const { return roles_[static_cast<std::size_t>(role)]; }
+  // Per-tensor scaling state, one LayerScaling per linear layer, in layer order.
+  std::span<LayerScaling> scaling() { return scaling_; }
+  std::span<const LayerScaling> scaling() const { return scaling_; }
 
   // Reads ws.input (first `batch` rows) and weights (layout().size() values, weight role);
   // leaves the fp32 logits in ws.logits. backward() must follow the forward() of the same
@@ -119,6 +124,7 @@ class Mlp {
   ParamLayout layout_;
   Activation act_;
   RoleFormats roles_;
+  std::vector<LayerScaling> scaling_;
 };
 
 }  // namespace mixprec

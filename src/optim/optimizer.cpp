@@ -1,61 +1,89 @@
 #include "optim/optimizer.hpp"
 
-// GCC 12 reports the AVX-512 intrinsics' own _mm512_undefined_*() placeholders as
-// "maybe uninitialized" once they are inlined here (GCC PR 105593).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "common/intrinsics_warnings.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <span>
 #include <stdexcept>
+#include <string>
 #include <type_traits>
 
 #if defined(__SSE2__)
 #include <immintrin.h>
 #endif
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "common/error.hpp"
 #include "common/huge_pages.hpp"
-#include "precision/round_loops.hpp"  // header-only: mixprec_optim does not link kernels
+#include "config/config_enums.hpp"
+#include "precision/round_loops.hpp"
 #include "optim/mul_add.hpp"
 
 namespace mixprec {
 namespace {
 
-// Values per block: the unit of OpenMP work and of the fp32 scratch copies of 16-bit
-// storage (a few KiB of stack per thread, so the copies stay in L1).
-constexpr std::int64_t kBlock = 512;
+constexpr std::int64_t kBlock = kUpdateBlock;
+// State buffers a rule may declare: Adam's two, and room for a compensation buffer (the
+// scratch for them lives on the stack of each block).
+constexpr std::size_t kMaxStateBuffers = 4;
 
-template <class T>
-constexpr bool kIsF32 = std::is_same_v<T, float>;
+// The block [begin, begin + n) of num_params values of `format` in fp32: the storage
+// itself for fp32, else `scratch` filled with the exact widening of the storage. Each
+// buffer has its own format, looked up once per block, outside the element loops.
+float* widen(Format format, const void* values, std::int64_t begin, std::int64_t n,
+             float* scratch) {
+  return dispatch_format(format, [&](auto tag) {
+    using T = decltype(tag);
+    T* block = const_cast<T*>(static_cast<const T*>(values)) + begin;
+    if constexpr (std::is_same_v<T, float>) {
+      return block;
+    } else {
+      to_float_array(block, scratch, static_cast<std::size_t>(n));
+      return scratch;
+    }
+  });
+}
 
-// One block of n values in fp32: the storage itself when T is float, else `scratch`
-// filled with the exact widening of the storage.
-template <class T>
-float* fp32_view(T* storage, float* scratch, std::int64_t n) {
-  if constexpr (kIsF32<T>) {
-    return storage;
-  } else {
-    to_float_array(storage, scratch, static_cast<std::size_t>(n));
-    return scratch;
+// Rounds a widened block back into 16-bit storage (RNE); fp32 storage was updated in place.
+void narrow(const float* block, Format format, void* values, std::int64_t begin, std::int64_t n) {
+  dispatch_format(format, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (!std::is_same_v<T, float>)
+      from_float_array(block, static_cast<T*>(values) + begin, static_cast<std::size_t>(n));
+  });
+}
+
+// The state each rule keeps (PyTorch's state keys), in the order the rule reads it.
+std::vector<std::string_view> state_names(const OptimizerConfig& cfg) {
+  if (cfg.kind == OptimizerKind::kSgd) {
+    if (cfg.momentum == 0.0) return {};
+    return {"momentum_buffer"};
   }
+  return {"exp_avg", "exp_avg_sq"};
 }
 
-template <class T>
-const float* fp32_view(const T* storage, float* scratch, std::int64_t n) {
-  return fp32_view(const_cast<T*>(storage), scratch, n);
-}
+// What a rule sees of one block of n values, all fp32: the weights before the step, the
+// gradients as stored (before grad_multiplier), its state buffers in the order it declared
+// them (updated in place), and a block of scratch.
+struct RuleBlock {
+  const float* w;
+  const float* g;
+  float* const* state;
+  float* scratch;
+  std::int64_t n;
+};
 
-// Rounds the block back into 16-bit storage (RNE); float storage was updated in place.
-template <class T>
-void store_back(const float* values, T* storage, std::int64_t n) {
-  if constexpr (!kIsF32<T>) from_float_array(values, storage, static_cast<std::size_t>(n));
-}
+// A rule is a type with prepare(const RuleBlock&), which runs whatever passes the rule needs
+// over the whole block and returns its per-element update: a callable (i, w) -> u that
+// add_update inlines into its loop. One rule type per configuration, chosen once per step,
+// so the loops have no branches and vectorise.
 
 struct SgdParams {
-  float lr, mult, weight_decay, momentum, one_minus_dampening;
+  float mult, weight_decay, momentum, one_minus_dampening;
 };
 
 // torch.optim.SGD (https://pytorch.org/docs/stable/generated/torch.optim.SGD.html):
@@ -64,48 +92,50 @@ struct SgdParams {
 //       = mu * b_{t-1} + (1 - tau) * g_t otherwise
 //   g_t = g_t + mu * b_t if nesterov else b_t
 //   theta_t = theta_{t-1} - gamma * g_t
-// The fp32 b_t is used for the update; the stored buffer is its rounding. One update rule
-// per configuration, chosen once per step, so the loop has no branches and vectorises.
-// Each mul_add fuses the product that GCC fused in the earlier per-element loop, so the
-// results did not change with it (tests/optim/optimizer_reference_test.cpp pins them).
-// w, b: updated in place (fp32); b is unused without momentum.
+// The rule's update is u = g_t; the last line is the apply step's, with scale -gamma. The
+// fp32 b_t is used for the update; the stored buffer is its rounding. Each mul_add fuses
+// the product that GCC fused in the earlier per-element loop, so the results did not change
+// with it (tests/optim/optimizer_reference_test.cpp pins them).
 enum class Momentum { kNone, kFirstStep, kLater };
 
 template <bool kDecay, Momentum kMomentum, bool kNesterov>
-void sgd_rule(float* __restrict w, const float* __restrict g, float* __restrict b,
-              std::int64_t n, const SgdParams& p) {
-  const float lr = p.lr, mult = p.mult, wd = p.weight_decay, mu = p.momentum,
-              damp = p.one_minus_dampening;
-  for (std::int64_t i = 0; i < n; ++i) {
-    const float old_w = w[i];
-    float d = kDecay ? mul_add(wd, old_w, g[i] * mult) : g[i] * mult;
-    if constexpr (kMomentum != Momentum::kNone) {
-      const float bt = kMomentum == Momentum::kFirstStep ? d : mul_add(mu, b[i], damp * d);
-      b[i] = bt;
-      d = kNesterov ? mul_add(mu, bt, d) : bt;
-    }
-    w[i] = mul_add(-lr, d, old_w);
+struct SgdRule {
+  SgdParams p;
+
+  auto prepare(const RuleBlock& blk) const {
+    const float mult = p.mult, wd = p.weight_decay, mu = p.momentum, damp = p.one_minus_dampening;
+    const float* g = blk.g;
+    float* b = blk.state[0];  // momentum_buffer; null without momentum
+    return [=](std::int64_t i, float w) {
+      float d = kDecay ? mul_add(wd, w, g[i] * mult) : g[i] * mult;
+      if constexpr (kMomentum != Momentum::kNone) {
+        const float bt = kMomentum == Momentum::kFirstStep ? d : mul_add(mu, b[i], damp * d);
+        b[i] = bt;
+        d = kNesterov ? mul_add(mu, bt, d) : bt;
+      }
+      return d;
+    };
   }
-}
+};
 
-using SgdRule = void (*)(float*, const float*, float*, std::int64_t, const SgdParams&);
-
-template <bool kDecay>
-SgdRule pick_sgd_rule(Momentum momentum, bool nesterov) {
+// Calls fn(SgdRule<...>{p}) with the rule type of this configuration.
+template <bool kDecay, class Fn>
+void with_sgd_rule(Momentum momentum, bool nesterov, const SgdParams& p, Fn&& fn) {
   switch (momentum) {
-    case Momentum::kNone: return sgd_rule<kDecay, Momentum::kNone, false>;
+    case Momentum::kNone: return fn(SgdRule<kDecay, Momentum::kNone, false>{p});
     case Momentum::kFirstStep:
-      return nesterov ? sgd_rule<kDecay, Momentum::kFirstStep, true>
-                      : sgd_rule<kDecay, Momentum::kFirstStep, false>;
-    default:
-      return nesterov ? sgd_rule<kDecay, Momentum::kLater, true>
-                      : sgd_rule<kDecay, Momentum::kLater, false>;
+      return nesterov ? fn(SgdRule<kDecay, Momentum::kFirstStep, true>{p})
+                      : fn(SgdRule<kDecay, Momentum::kFirstStep, false>{p});
+    case Momentum::kLater:
+      return nesterov ? fn(SgdRule<kDecay, Momentum::kLater, true>{p})
+                      : fn(SgdRule<kDecay, Momentum::kLater, false>{p});
   }
 }
 
-SgdRule pick_sgd_rule(bool decay, Momentum momentum, bool nesterov) {
-  return decay ? pick_sgd_rule<true>(momentum, nesterov)
-               : pick_sgd_rule<false>(momentum, nesterov);
+template <class Fn>
+void with_sgd_rule(bool decay, Momentum momentum, bool nesterov, const SgdParams& p, Fn&& fn) {
+  if (decay) with_sgd_rule<true>(momentum, nesterov, p, fn);
+  else with_sgd_rule<false>(momentum, nesterov, p, fn);
 }
 
 // x[i] = sqrt(x[i]), correctly rounded, in vector registers. std::sqrt in a loop stays
@@ -126,7 +156,6 @@ inline void sqrt_in_place(float* x, std::int64_t n) {
 struct AdamParams {
   float lr, mult, weight_decay, beta1, beta2, one_minus_beta1, one_minus_beta2, eps;
   float bias_correction1, bias_correction2;
-  float decoupled_factor;  // AdamW: 1 - lr * weight_decay
 };
 
 // torch.optim.Adam (https://pytorch.org/docs/stable/generated/torch.optim.Adam.html):
@@ -138,87 +167,78 @@ struct AdamParams {
 // torch.optim.AdamW (https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html)
 // replaces the L2 term by the decoupled decay theta_t = theta_{t-1} - gamma*lambda*theta_{t-1}
 // applied first (PyTorch: param.mul_(1 - lr * weight_decay)), then the Adam step above.
-// The fp32 m_t, v_t are used for the update; the stored moments are their roundings.
-enum class AdamDecay { kNone, kL2, kDecoupled };
+// The rule's update is u = gamma * mhat_t / (sqrt(vhat_t) + eps); the apply step subtracts
+// it, after the decay for AdamW (its weight_factor). The fp32 m_t, v_t are used for the
+// update; the stored moments are their roundings.
+template <bool kL2>
+struct AdamRule {
+  AdamParams p;
 
-template <AdamDecay kDecay>
-void adam_rule(float* __restrict w, const float* __restrict g, float* __restrict m,
-               float* __restrict v, std::int64_t n, const AdamParams& p) {
-  const AdamParams q = p;  // locals: the compiler need not reload them after each store
-  if constexpr (kDecay == AdamDecay::kDecoupled) {
-    // A pass of its own (PyTorch's param.mul_ before addcdiv_): the decayed weight is
-    // rounded before the step is subtracted, which GCC would otherwise fuse into one FMA.
-    for (std::int64_t i = 0; i < n; ++i) w[i] *= q.decoupled_factor;
+  auto prepare(const RuleBlock& blk) const {
+    const AdamParams q = p;  // locals: the compiler need not reload them after each store
+    const float* __restrict w = blk.w;
+    const float* __restrict g = blk.g;
+    float* __restrict m = blk.state[0];  // exp_avg
+    float* __restrict v = blk.state[1];  // exp_avg_sq
+    float* __restrict root = blk.scratch;  // vhat_t, then sqrt(vhat_t)
+    for (std::int64_t i = 0; i < blk.n; ++i) {
+      const float grad = kL2 ? mul_add(q.weight_decay, w[i], g[i] * q.mult) : g[i] * q.mult;
+      m[i] = mul_add(q.beta1, m[i], q.one_minus_beta1 * grad);
+      v[i] = mul_add(q.beta2, v[i], q.one_minus_beta2 * grad * grad);
+      root[i] = v[i] / q.bias_correction2;
+    }
+    sqrt_in_place(root, blk.n);
+    const float* mt = m;
+    const float* sq = root;
+    return [=](std::int64_t i, float) {
+      const float mhat = mt[i] / q.bias_correction1;
+      return q.lr * mhat / (sq[i] + q.eps);
+    };
   }
-  alignas(64) float root[kBlock];  // vhat_t, then sqrt(vhat_t)
-  for (std::int64_t i = 0; i < n; ++i) {
-    const float grad = kDecay == AdamDecay::kL2 ? mul_add(q.weight_decay, w[i], g[i] * q.mult)
-                                                : g[i] * q.mult;
-    m[i] = mul_add(q.beta1, m[i], q.one_minus_beta1 * grad);
-    v[i] = mul_add(q.beta2, v[i], q.one_minus_beta2 * grad * grad);
-    root[i] = v[i] / q.bias_correction2;
-  }
-  sqrt_in_place(root, n);
-  for (std::int64_t i = 0; i < n; ++i) {
-    const float mhat = m[i] / q.bias_correction1;
-    w[i] = w[i] - q.lr * mhat / (root[i] + q.eps);
-  }
-}
+};
 
-using AdamRule = void (*)(float*, const float*, float*, float*, std::int64_t, const AdamParams&);
+// The buffers one step reads and writes, as the block loop sees them.
+struct StepBuffers {
+  Format weight_format;
+  void* weights;
+  Format grad_format;
+  const void* grads;
+  void* working_copy;  // null, or num_params values of grad_format
+  std::span<const OptimizerStateBuffer> state;
+};
 
-AdamRule pick_adam_rule(AdamDecay decay) {
-  switch (decay) {
-    case AdamDecay::kNone: return adam_rule<AdamDecay::kNone>;
-    case AdamDecay::kL2: return adam_rule<AdamDecay::kL2>;
-    default: return adam_rule<AdamDecay::kDecoupled>;
-  }
-}
-
-// Runs rule(w, g, a, b, n) over the n values block by block: 16-bit storage is widened
-// into fp32 scratch, updated, and rounded back once. For 16-bit weights it also counts
-// the updates that moved the fp32 weight and those that rounding undid (NUMERICS.md
-// "lost updates"). Blocks are statically scheduled and every value is computed on its
-// own, so the result does not depend on the thread count.
-// copy (may be null) receives the rounding of the new fp32 weights to G.
-template <class W, class G, class S, class Rule>
-void update_blocks(W* w, const G* g, S* a, S* b, G* copy, std::int64_t n, const Rule& rule,
-                   std::uint64_t& nonzero, std::uint64_t& lost) {
+// Runs the rule over the n values block by block: 16-bit storage is widened into fp32
+// scratch, the rule updates its state and gives each element's update, add_update turns it
+// into the new weight, the state is rounded back once, and store_updated_weights writes the
+// weights (and the working copy, where there is one). Blocks are statically scheduled and
+// every value is computed on its own, so the result does not depend on the thread count.
+template <class Rule>
+UpdateStats update_blocks(const StepBuffers& s, std::int64_t n, const UpdateForm& form,
+                          const Rule& rule) {
   const std::int64_t blocks = (n + kBlock - 1) / kBlock;
+  const bool fp32_weights = s.weight_format == kFloatFormat;
   std::uint64_t nz = 0, ls = 0;
 #pragma omp parallel for schedule(static) reduction(+ : nz, ls)
   for (std::int64_t blk = 0; blk < blocks; ++blk) {
     const std::int64_t begin = blk * kBlock;
     const std::int64_t len = std::min(kBlock, n - begin);
-    alignas(64) float w_scratch[kBlock], g_scratch[kBlock], a_scratch[kBlock],
-        b_scratch[kBlock], old_w[kBlock];
-    float* wf = fp32_view(w + begin, w_scratch, len);
-    const float* gf = fp32_view(g + begin, g_scratch, len);
-    float* af = a != nullptr ? fp32_view(a + begin, a_scratch, len) : nullptr;
-    float* bf = b != nullptr ? fp32_view(b + begin, b_scratch, len) : nullptr;
-    if constexpr (!kIsF32<W>) std::memcpy(old_w, wf, static_cast<std::size_t>(len) * 4);
-    rule(wf, gf, af, bf, len);
-    if (a != nullptr) store_back(af, a + begin, len);
-    if (b != nullptr) store_back(bf, b + begin, len);
-    store_back(wf, w + begin, len);
-    if (copy != nullptr) from_float_array(wf, copy + begin, static_cast<std::size_t>(len));
-    if constexpr (!kIsF32<W>) {
-      // The stored weight read back (g_scratch is free now): a moved value is lost when
-      // the stored weight equals the old one. NaN != NaN counts as moved, never as lost.
-      float* stored = g_scratch;
-      to_float_array(w + begin, stored, static_cast<std::size_t>(len));
-      std::uint32_t block_nz = 0, block_ls = 0;
-      for (std::int64_t i = 0; i < len; ++i) {
-        const bool moved = wf[i] != old_w[i];
-        block_nz += moved;
-        block_ls += moved & (stored[i] == old_w[i]);
-      }
-      nz += block_nz;
-      ls += block_ls;
-    }
+    alignas(64) float w_scratch[kBlock], w_new_scratch[kBlock], g_scratch[kBlock], scratch[kBlock];
+    alignas(64) float state_scratch[kMaxStateBuffers][kBlock];
+    float* views[kMaxStateBuffers] = {};
+    float* w_old = widen(s.weight_format, s.weights, begin, len, w_scratch);
+    float* w_new = fp32_weights ? w_old : w_new_scratch;  // fp32 weights: in place
+    const float* g = widen(s.grad_format, s.grads, begin, len, g_scratch);
+    for (std::size_t k = 0; k < s.state.size(); ++k)
+      views[k] = widen(s.state[k].format, s.state[k].bytes.data(), begin, len, state_scratch[k]);
+    add_update(form, rule.prepare(RuleBlock{w_old, g, views, scratch, len}), w_old, w_new, len);
+    for (std::size_t k = 0; k < s.state.size(); ++k)
+      narrow(views[k], s.state[k].format, s.state[k].bytes.data(), begin, len);
+    const UpdateStats counted = store_updated_weights(w_new, w_old, s.weight_format, s.weights,
+                                                      s.grad_format, s.working_copy, begin, len);
+    nz += counted.nonzero_updates;
+    ls += counted.lost_updates;
   }
-  nonzero += nz;
-  lost += ls;
+  return {nz, ls};
 }
 
 // `bytes` zero bytes (+0 in every format), on huge pages where the kernel gives them.
@@ -235,12 +255,10 @@ Optimizer::Optimizer(const OptimizerConfig& cfg, std::size_t num_params, Format 
     : cfg_(cfg),
       num_params_(num_params),
       weight_format_(weight_format),
-      grad_format_(grad_format),
-      state_format_(state_format) {
+      grad_format_(grad_format) {
   // The checks torch.optim makes in its constructors, named by config key.
   if (!(cfg.weight_decay >= 0.0))
     fail("optimizer.weight_decay: got {}, expected >= 0; hint: 0 turns it off", cfg.weight_decay);
-  const std::size_t state_size = num_params * bytes_per_value(state_format);
   if (cfg.kind == OptimizerKind::kSgd) {
     if (!(cfg.momentum >= 0.0))
       fail("optimizer.momentum: got {}, expected >= 0; hint: 0 is plain SGD", cfg.momentum);
@@ -251,7 +269,6 @@ Optimizer::Optimizer(const OptimizerConfig& cfg, std::size_t num_params, Format 
       fail("optimizer.nesterov: needs momentum > 0 and dampening = 0 (got momentum {}, "
            "dampening {}); hint: as torch.optim.SGD, set dampening to 0 or nesterov to false",
            cfg.momentum, cfg.dampening);
-    if (cfg.momentum != 0.0) allocate_state(state_a_, state_size);
   } else {
     if (!(cfg.beta1 >= 0.0 && cfg.beta1 < 1.0))
       fail("optimizer.beta1: got {}, expected a value in [0, 1); hint: the usual value is 0.9",
@@ -261,90 +278,128 @@ Optimizer::Optimizer(const OptimizerConfig& cfg, std::size_t num_params, Format 
            cfg.beta2);
     if (!(cfg.eps >= 0.0))
       fail("optimizer.eps: got {}, expected >= 0; hint: the usual value is 1e-8", cfg.eps);
-    // Zero bits are +0 in all three formats: m_0 = v_0 = 0.
-    allocate_state(state_a_, state_size);
-    allocate_state(state_b_, state_size);
   }
+  // Zero bits are +0 in all three formats: b_0 = m_0 = v_0 = 0.
+  const std::vector<std::string_view> names = state_names(cfg);
+  if (names.size() > kMaxStateBuffers)
+    throw std::logic_error("Optimizer: more state buffers than kMaxStateBuffers");
+  for (std::string_view name : names) {
+    StateBuffer& b = state_.emplace_back(StateBuffer{std::string(name), state_format, {}});
+    allocate_state(b.bytes, num_params * bytes_per_value(state_format));
+  }
+}
+
+std::size_t Optimizer::state_bytes() const {
+  std::size_t bytes = 0;
+  for (const StateBuffer& b : state_) bytes += b.bytes.size();
+  return bytes;
 }
 
 void Optimizer::step(void* weights, const void* grads, float lr, float grad_multiplier,
                      UpdateStats* stats, void* working_copy) {
   if (working_copy != nullptr &&
-      (weight_format_ != Format::kF32 || grad_format_ == Format::kF32))
+      (weight_format_ != kFloatFormat || grad_format_ == kFloatFormat))
     throw std::logic_error("Optimizer::step: a working copy needs fp32 weights, 16-bit grads");
   ++steps_taken_;
   const auto n = static_cast<std::int64_t>(num_params_);
-  std::uint64_t nonzero = 0, lost = 0;
-  // The update rule is chosen once per step (it works on fp32 arrays); one dispatch per
-  // step turns the three run-time formats into the block loop's types.
-  dispatch_format(weight_format_, [&](auto w_tag) {
-    dispatch_format(grad_format_, [&](auto g_tag) {
-      dispatch_format(state_format_, [&](auto s_tag) {
-        using W = decltype(w_tag);
-        using G = decltype(g_tag);
-        using S = decltype(s_tag);
-        W* w = static_cast<W*>(weights);
-        const G* g = static_cast<const G*>(grads);
-        G* copy = static_cast<G*>(working_copy);
-        S* a = state_a_.empty() ? nullptr : reinterpret_cast<S*>(state_a_.data());
-        if (cfg_.kind == OptimizerKind::kSgd) {
-          const SgdParams p{lr, grad_multiplier, static_cast<float>(cfg_.weight_decay),
-                            static_cast<float>(cfg_.momentum),
-                            static_cast<float>(1.0 - cfg_.dampening)};
-          const Momentum momentum = a == nullptr       ? Momentum::kNone
-                                    : steps_taken_ == 1 ? Momentum::kFirstStep
-                                                        : Momentum::kLater;
-          const SgdRule rule = pick_sgd_rule(p.weight_decay != 0.0f, momentum, cfg_.nesterov);
-          const auto apply = [&](float* wf, const float* gf, float* af, float*,
-                                 std::int64_t len) { rule(wf, gf, af, len, p); };
-          update_blocks(w, g, a, static_cast<S*>(nullptr), copy, n, apply, nonzero, lost);
-        } else {
-          // Bias corrections in double, as PyTorch computes them on Python floats.
-          const double t = static_cast<double>(steps_taken_);
-          const bool decoupled = cfg_.kind == OptimizerKind::kAdamW;
-          const AdamParams p{lr,
-                             grad_multiplier,
-                             static_cast<float>(cfg_.weight_decay),
-                             static_cast<float>(cfg_.beta1),
-                             static_cast<float>(cfg_.beta2),
-                             static_cast<float>(1.0 - cfg_.beta1),
-                             static_cast<float>(1.0 - cfg_.beta2),
-                             static_cast<float>(cfg_.eps),
-                             static_cast<float>(1.0 - std::pow(cfg_.beta1, t)),
-                             static_cast<float>(1.0 - std::pow(cfg_.beta2, t)),
-                             decoupled ? static_cast<float>(1.0 - double{lr} * cfg_.weight_decay)
-                                       : 1.0f};
-          const AdamRule rule = pick_adam_rule(decoupled                  ? AdamDecay::kDecoupled
-                                               : p.weight_decay != 0.0f ? AdamDecay::kL2
-                                                                        : AdamDecay::kNone);
-          const auto apply = [&](float* wf, const float* gf, float* mf, float* vf,
-                                 std::int64_t len) { rule(wf, gf, mf, vf, len, p); };
-          S* b = reinterpret_cast<S*>(state_b_.data());
-          update_blocks(w, g, a, b, copy, n, apply, nonzero, lost);
-        }
-      });
+  // Views of the state buffers, without allocating: at most kMaxStateBuffers of them.
+  OptimizerStateBuffer state[kMaxStateBuffers];
+  for (std::size_t k = 0; k < state_.size(); ++k)
+    state[k] = {state_[k].name, state_[k].format, state_[k].bytes};
+  const StepBuffers buffers{weight_format_, weights, grad_format_, grads, working_copy,
+                            std::span<const OptimizerStateBuffer>(state, state_.size())};
+  UpdateStats counted;
+  // The update rule is chosen once per step; the formats are looked up once per block.
+  if (cfg_.kind == OptimizerKind::kSgd) {
+    const SgdParams p{grad_multiplier, static_cast<float>(cfg_.weight_decay),
+                      static_cast<float>(cfg_.momentum), static_cast<float>(1.0 - cfg_.dampening)};
+    const Momentum momentum = state_.empty()        ? Momentum::kNone
+                              : steps_taken_ == 1 ? Momentum::kFirstStep
+                                                  : Momentum::kLater;
+    with_sgd_rule(p.weight_decay != 0.0f, momentum, cfg_.nesterov, p, [&](const auto& rule) {
+      counted = update_blocks(buffers, n, UpdateForm{-lr, 1.0f}, rule);
     });
-  });
+  } else {
+    // Bias corrections in double, as PyTorch computes them on Python floats.
+    const double t = static_cast<double>(steps_taken_);
+    const bool decoupled = cfg_.kind == OptimizerKind::kAdamW;
+    const AdamParams p{lr,
+                       grad_multiplier,
+                       static_cast<float>(cfg_.weight_decay),
+                       static_cast<float>(cfg_.beta1),
+                       static_cast<float>(cfg_.beta2),
+                       static_cast<float>(1.0 - cfg_.beta1),
+                       static_cast<float>(1.0 - cfg_.beta2),
+                       static_cast<float>(cfg_.eps),
+                       static_cast<float>(1.0 - std::pow(cfg_.beta1, t)),
+                       static_cast<float>(1.0 - std::pow(cfg_.beta2, t))};
+    const UpdateForm form{
+        -1.0f, decoupled ? static_cast<float>(1.0 - double{lr} * cfg_.weight_decay) : 1.0f};
+    if (!decoupled && p.weight_decay != 0.0f) counted = update_blocks(buffers, n, form, AdamRule<true>{p});
+    else counted = update_blocks(buffers, n, form, AdamRule<false>{p});
+  }
   if (stats != nullptr) {
-    stats->nonzero_updates += nonzero;
-    stats->lost_updates += lost;
+    stats->nonzero_updates += counted.nonzero_updates;
+    stats->lost_updates += counted.lost_updates;
   }
 }
 
 std::vector<OptimizerStateBuffer> Optimizer::state_buffers() {
   std::vector<OptimizerStateBuffer> out;
-  if (cfg_.kind == OptimizerKind::kSgd) {
-    if (!state_a_.empty()) out.push_back({"momentum_buffer", state_format_, state_a_});
-  } else {
-    out.push_back({"exp_avg", state_format_, state_a_});
-    out.push_back({"exp_avg_sq", state_format_, state_b_});
-  }
+  for (StateBuffer& b : state_) out.push_back({b.name, b.format, b.bytes});
   return out;
 }
 
 void Optimizer::set_steps_taken(std::int64_t steps) {
   if (steps < 0) fail("optimizer state: step count {} is negative; hint: the checkpoint is damaged", steps);
   steps_taken_ = steps;
+}
+
+// What the errors call this optimizer: its name and what decides its state.
+std::string Optimizer::describe() const {
+  if (cfg_.kind == OptimizerKind::kSgd) return fmt::format("sgd with momentum {}", cfg_.momentum);
+  return to_string(cfg_.kind);
+}
+
+void Optimizer::check_saved_state(std::span<const SavedOptimizerBuffer> saved,
+                                  std::string_view where) const {
+  std::vector<std::string_view> kept, held;
+  for (const StateBuffer& b : state_) kept.push_back(b.name);
+  for (const SavedOptimizerBuffer& b : saved) held.push_back(b.name);
+  const auto lists = [&] {
+    return fmt::format("the checkpoint holds [{}], this run's optimizer ({}) keeps [{}]",
+                       fmt::join(held, ", "), describe(), fmt::join(kept, ", "));
+  };
+  constexpr std::string_view kHint =
+      "hint: resume with the optimizer settings the checkpoint was trained with";
+  for (const StateBuffer& b : state_) {
+    const auto n = std::count(held.begin(), held.end(), std::string_view(b.name));
+    if (n == 0) fail("{}: the checkpoint has no optimizer buffer '{}' ({}) ({})", where, b.name, lists(), kHint);
+    if (n > 1) fail("{}: the checkpoint holds optimizer buffer '{}' {} times ({}) ({})", where, b.name, n, lists(), kHint);
+  }
+  for (const SavedOptimizerBuffer& b : saved) {
+    const auto own = std::find_if(state_.begin(), state_.end(),
+                                  [&](const StateBuffer& s) { return s.name == b.name; });
+    if (own == state_.end())
+      fail("{}: the checkpoint holds optimizer buffer '{}', which this run does not keep ({}) ({})",
+           where, b.name, lists(), kHint);
+    if (b.format != own->format || b.bytes.size() != own->bytes.size()) {
+      fail("{}: optimizer buffer '{}' holds {} {} values, this run keeps {} {} values ({})", where,
+           b.name, b.bytes.size() / bytes_per_value(b.format), to_string(b.format), num_params_,
+           to_string(own->format), kHint);
+    }
+  }
+}
+
+void Optimizer::restore_state(std::span<const SavedOptimizerBuffer> saved, std::int64_t steps) {
+  for (StateBuffer& b : state_) {
+    const auto from = std::find_if(saved.begin(), saved.end(),
+                                   [&](const SavedOptimizerBuffer& s) { return s.name == b.name; });
+    if (from == saved.end() || from->bytes.size() != b.bytes.size() || from->format != b.format)
+      throw std::logic_error("Optimizer::restore_state: call check_saved_state first");
+    if (!b.bytes.empty()) std::memcpy(b.bytes.data(), from->bytes.data(), b.bytes.size());
+  }
+  set_steps_taken(steps);
 }
 
 }  // namespace mixprec

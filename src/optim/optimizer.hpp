@@ -6,30 +6,36 @@
 // the mixed modes) or 16-bit (-true modes); gradients are fp32 (fp32 mode) or 16-bit;
 // optimizer state is fp32 except in the -true modes. Each step is computed in fp32 from the
 // stored values and every stored quantity is rounded back once with from_float<T> (RNE).
+//
+// A rule computes an update and updates its own state; optim/apply_update.hpp adds the
+// update to the weights, rounds them and counts lost updates, the same way for every rule.
+// The state is a named list of buffers that each rule declares (PyTorch's state keys), so
+// that checkpoints store and restore it by name, whatever its length.
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/config.hpp"
+#include "optim/apply_update.hpp"
 #include "precision/format.hpp"
 
 namespace mixprec {
 
-// What rounding did to the weight updates. Only counted when weights are 16-bit (the -true
-// modes); with fp32 weights step() leaves it untouched. step() ADDS to the counters, so one
-// UpdateStats can collect an epoch.
-struct UpdateStats {
-  std::uint64_t nonzero_updates = 0;  // elements whose fp32 new weight != fp32 old weight
-  std::uint64_t lost_updates = 0;     // ...of which the stored 16-bit weight did not change
-};
-
-// One optimizer state buffer, for checkpoints: `bytes` holds num_params values of `format`.
+// One optimizer state buffer: `bytes` holds num_params values of `format`.
 struct OptimizerStateBuffer {
   std::string_view name;  // PyTorch's state key: momentum_buffer, exp_avg, exp_avg_sq
   Format format;
   std::span<std::byte> bytes;
+};
+
+// A state buffer as a checkpoint saved it, to restore (Optimizer::restore_state).
+struct SavedOptimizerBuffer {
+  std::string_view name;
+  Format format;
+  std::span<const std::byte> bytes;
 };
 
 class Optimizer {
@@ -50,22 +56,36 @@ class Optimizer {
 
   // Completed updates (PyTorch's state["step"]); a skipped step does not call step().
   std::int64_t steps_taken() const { return steps_taken_; }
-  std::size_t state_bytes() const { return state_a_.size() + state_b_.size(); }
+  std::size_t state_bytes() const;
   std::size_t num_params() const { return num_params_; }
 
-  // Raw state for checkpoints: SGD with momentum -> {momentum_buffer}, SGD without -> {},
-  // Adam/AdamW -> {exp_avg, exp_avg_sq}. A restore writes the bytes and the step count.
+  // The state, in the order the rule reads it: SGD with momentum -> {momentum_buffer},
+  // SGD without -> {}, Adam/AdamW -> {exp_avg, exp_avg_sq}. Views into the optimizer.
   std::vector<OptimizerStateBuffer> state_buffers();
   void set_steps_taken(std::int64_t steps);
 
+  // Resuming. check_saved_state throws a one-line UserError starting with `where` (the
+  // checkpoint file) unless `saved` holds exactly the buffers this optimizer keeps, matched
+  // by name in any order, each in its format and size: it names the first buffer that is
+  // missing or unexpected. restore_state then copies them in and sets the step count.
+  void check_saved_state(std::span<const SavedOptimizerBuffer> saved, std::string_view where) const;
+  void restore_state(std::span<const SavedOptimizerBuffer> saved, std::int64_t steps);
+
  private:
+  std::string describe() const;
+
+  // num_params values of `format`, +0 (zero bits) before the first step.
+  struct StateBuffer {
+    std::string name;
+    Format format;
+    std::vector<std::byte> bytes;
+  };
+
   OptimizerConfig cfg_;
   std::size_t num_params_;
   Format weight_format_;
   Format grad_format_;
-  Format state_format_;
-  std::vector<std::byte> state_a_;  // SGD momentum buffer, or Adam exp_avg (m)
-  std::vector<std::byte> state_b_;  // Adam exp_avg_sq (v); empty for SGD
+  std::vector<StateBuffer> state_;  // what the rule declared, in its order
   std::int64_t steps_taken_ = 0;
 };
 

@@ -1,8 +1,10 @@
 // Trainer::checkpoint / restore: the training state at an epoch boundary, in the form of
 // src/checkpoint (docs/checkpoint.md). Everything a step reads that survives an epoch is
-// here: weights as stored, optimizer state and step count, loss scaler, global step (the
-// LR schedule's position), the shuffle RNG and the row order it shuffles in place. The
-// 16-bit working copy, gradients and workspaces are rewritten before they are read.
+// here: weights as stored, optimizer state (by buffer name) and step count, loss scaler,
+// each layer's per-tensor scaling state, global step (the LR schedule's position), the
+// shuffle RNG and the row order it shuffles in place. The 16-bit working copy, gradients
+// and workspaces are rewritten before they are read.
+#include <algorithm>
 #include <cstring>
 #include <numeric>
 #include <sstream>
@@ -60,10 +62,12 @@ RunTotals totals_from_json(const std::string& text, const std::string& file) {
   }
 }
 
-std::vector<std::string> buffer_names(const auto& buffers) {
-  std::vector<std::string> names;
-  for (const auto& b : buffers) names.push_back(std::string(b.name));
-  return names;
+// The checkpoint's optimizer buffers as the optimizer reads them back.
+std::vector<SavedOptimizerBuffer> saved_buffers(const Checkpoint& c) {
+  std::vector<SavedOptimizerBuffer> out;
+  for (const StoredOptimizerBuffer& b : c.optimizer_state)
+    out.push_back({b.name, b.values.format, b.values.bytes});
+  return out;
 }
 
 }  // namespace
@@ -84,6 +88,7 @@ Checkpoint Trainer::checkpoint() {
     s.values.bytes.assign(b.bytes.begin(), b.bytes.end());
     c.optimizer_state.push_back(std::move(s));
   }
+  c.scaling.assign(mlp_.scaling().begin(), mlp_.scaling().end());
   c.loss_scale = scaler_.scale();
   c.loss_scale_streak = scaler_.finite_streak();
   c.skipped_steps = scaler_.skipped_steps();
@@ -118,14 +123,11 @@ void Trainer::restore(const Checkpoint& c, const std::string& file) {
   if (c.weights.format != params_.update_format() || c.weights.count() != params_.size())
     throw std::logic_error("Trainer::restore: weights do not match the parameter store");
 
-  std::vector<OptimizerStateBuffer> buffers = optimizer_.state_buffers();
-  std::vector<std::string> stored_names;
-  for (const auto& b : c.optimizer_state) stored_names.push_back(b.name);
-  if (stored_names != buffer_names(buffers)) {
-    fail("{}: the checkpoint holds optimizer state [{}], but this run's optimizer ({}) keeps [{}] "
-         "(hint: resume with the optimizer settings the checkpoint was trained with)", file,
-         fmt::join(stored_names, ", "), to_json(cfg_)["optimizer"].dump(), fmt::join(buffer_names(buffers), ", "));
-  }
+  const std::vector<SavedOptimizerBuffer> saved = saved_buffers(c);
+  optimizer_.check_saved_state(saved, file);
+  // The codec read one LayerScaling per layer of the shape checked above.
+  if (c.scaling.size() != mlp_.scaling().size())
+    throw std::logic_error("Trainer::restore: scaling state does not match the layers");
   std::istringstream rng_text(c.shuffle_rng);
   std::mt19937_64 rng;
   rng_text >> rng;
@@ -152,17 +154,11 @@ void Trainer::restore(const Checkpoint& c, const std::string& file) {
          file, c.epochs_completed, totals.epochs_completed);
   }
 
-  for (std::size_t i = 0; i < buffers.size(); ++i) {
-    if (buffers[i].bytes.size() != c.optimizer_state[i].values.bytes.size())
-      throw std::logic_error("Trainer::restore: optimizer state sizes differ");
-  }
-
   // All checks passed: now change the state.
   std::memcpy(params_.update_weights(), c.weights.bytes.data(), c.weights.bytes.size());
   params_.cast_working_copy();
-  for (std::size_t i = 0; i < buffers.size(); ++i)
-    std::memcpy(buffers[i].bytes.data(), c.optimizer_state[i].values.bytes.data(), buffers[i].bytes.size());
-  optimizer_.set_steps_taken(c.optimizer_steps);
+  optimizer_.restore_state(saved, c.optimizer_steps);
+  std::copy(c.scaling.begin(), c.scaling.end(), mlp_.scaling().begin());
   scaler_.restore(c.loss_scale, c.loss_scale_streak, c.skipped_steps);
   global_step_ = c.global_step;
   shuffle_rng_ = rng;

@@ -1,5 +1,5 @@
 // libFuzzer target: bytes -> decode_checkpoint, the reader behind `eval`, `train --resume`
-// and `info` (magic, version, length, CRC32, header, the seven sections).
+// and `info` (magic, version, length, CRC32, header, the sections: nine in version 3).
 // Each input is decoded twice: as it is (the CRC check rejects nearly every mutation),
 // and with its length field and CRC32 trailer repaired, so that the fuzzer reaches the
 // header and section parsing behind the CRC.
@@ -44,7 +44,8 @@ void decode(const std::string& bytes) {
   // What was accepted must be what the writer writes: same bytes (so no field was
   // misread) and consistent counts (encode_checkpoint throws std::logic_error if not).
   // An older version is written back in the current one (version 1 gains an empty DATA
-  // section): that must read back to the same bytes again.
+  // section, versions 1 and 2 a TSCL section of default scaling state): that must read
+  // back to the same bytes again.
   const std::string written = mixprec::encode_checkpoint(c);
   const bool current = bytes.size() > 12 && static_cast<unsigned char>(bytes[8]) == mixprec::Checkpoint::kVersion;
   if (current ? written != bytes

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora for the config, idx and csv fuzz targets (tests/fuzz/corpus/<name>/)
-and the config dictionary (config.dict). Run from anywhere; deterministic, so re-running it
-changes nothing. The checkpoint seeds are real files written by `mixprec train --save-model`
-(docs/fuzzing.md says how); this script leaves them alone."""
+"""Writes the seed corpora for the config, idx and csv fuzz targets (tests/fuzz/corpus/<name>/),
+the version-3 checkpoint seeds, and the config dictionary (config.dict). Run from anywhere;
+deterministic, so re-running it changes nothing. The three version-1 checkpoint seeds are real
+files written by `mixprec train --save-model` (docs/fuzzing.md says how); this script leaves
+them alone and derives a version-2 seed and the version-3 seeds from them (docs/checkpoint.md:
+version 2 added the DATA section, version 3 the TSCL section with per-tensor scaling state;
+an OPTM section may hold any number of named optimizer buffers)."""
 import gzip
 import json
 import shutil
 import struct
+import zlib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -96,6 +100,88 @@ def csv_seeds():
     }
 
 
+# Checkpoints (docs/checkpoint.md): little-endian, header then sections (4-byte tag, u64 size,
+# payload), then the CRC-32 of everything before it.
+TENSOR_ROLES = 5  # input, weight, output_grad, weight_grad, saved_activation
+
+
+def checkpoint_parts(data: bytes):
+    """The header (up to the section count) and the (tag, payload) list of a checkpoint."""
+    hidden = struct.unpack_from("<I", data, 36)[0]
+    header_end = 40 + 4 * hidden + 8 + 4
+    header, sections, at = data[:header_end], [], header_end
+    while at < len(data) - 4:
+        tag, size = data[at:at + 4], struct.unpack_from("<Q", data, at + 4)[0]
+        sections.append((tag, data[at + 12:at + 12 + size]))
+        at += 12 + size
+    return header, sections
+
+
+def checkpoint_bytes(header: bytes, version: int, sections) -> bytes:
+    head = bytearray(header)
+    struct.pack_into("<I", head, 8, version)
+    struct.pack_into("<I", head, len(head) - 4, len(sections))
+    body = bytes(head) + b"".join(tag + struct.pack("<Q", len(p)) + p for tag, p in sections)
+    body = body[:12] + struct.pack("<Q", len(body) + 4) + body[20:]
+    return body + struct.pack("<I", zlib.crc32(body))
+
+
+def scaling_section(layers: int, custom: dict) -> bytes:
+    """TSCL: every (layer, role) at its default (scale 1, no history) unless `custom` gives
+    (scale, history, next index) for it."""
+    out = struct.pack("<II", layers, TENSOR_ROLES)
+    for layer in range(layers):
+        for role in range(TENSOR_ROLES):
+            scale, history, next_index = custom.get((layer, role), (1.0, [], 0))
+            out += struct.pack("<fQ", scale, len(history))
+            out += struct.pack("<%df" % len(history), *history) + struct.pack("<Q", next_index)
+    return out
+
+
+def with_buffer(optm: bytes, name: bytes, fmt: int, values: bytes, count: int) -> bytes:
+    """The OPTM payload with one more named buffer."""
+    steps, buffers = struct.unpack_from("<qI", optm, 0)
+    return (struct.pack("<qI", steps, buffers + 1) + optm[12:] + struct.pack("<I", len(name)) + name
+            + struct.pack("<IQ", fmt, count) + values)
+
+
+def checkpoint_seeds():
+    folder = CORPUS / "checkpoint"
+    seeds = {}
+    # name: (version-1 seed, version, scaling state per (layer, role), extra buffer format or None)
+    plans = {
+        # Version 2: the version-1 file with the (empty) DATA section it is rewritten with.
+        "fp32_sgd_momentum_v2.ckpt": ("fp32_sgd_momentum.ckpt", 2, {}, None),
+        # As a 16-bit or fp32 run writes it today: every slot at its default.
+        "fp32_sgd_momentum_v3.ckpt": ("fp32_sgd_momentum.ckpt", 3, {}, None),
+        # Delayed-scaling state as FP8 will keep it: the weight role of layer 0 with a
+        # 3-value history (next slot 2), the input role of layer 1 with one value; and a
+        # third optimizer buffer, a Kahan compensation in the bf16 weights' format.
+        "bf16_true_adam_v3.ckpt": ("bf16_true_adam.ckpt", 3,
+                                   {(0, 1): (0.5, [1.5, 3.0, 0.25], 2), (1, 0): (149.33333, [3.0], 0)},
+                                   2),
+        # An optimizer buffer in fp16 beside fp32 state (none before: SGD without
+        # momentum), and a scale on the output gradient.
+        "fp16_mixed_no_hidden_sgd_v3.ckpt": ("fp16_mixed_no_hidden_sgd.ckpt", 3,
+                                             {(0, 2): (65536.0, [0.0, 1e-3, 7.5, 2.0], 3)}, 1),
+    }
+    for name, (source, version, custom, extra_format) in plans.items():
+        header, sections = checkpoint_parts((folder / source).read_bytes())
+        assert struct.unpack_from("<I", header, 8)[0] == 1 and len(sections) == 7, source
+        hidden = struct.unpack_from("<I", header, 36)[0]
+        if extra_format is not None:
+            params = struct.unpack_from("<Q", header, 40 + 4 * hidden)[0]
+            width = 4 if extra_format == 0 else 2
+            values = bytes((i * 7) & 0x3f for i in range(params * width))  # small finite values
+            sections[1] = (b"OPTM", with_buffer(sections[1][1], b"kahan_compensation", extra_format,
+                                                values, params))
+        sections.append((b"DATA", b""))
+        if version >= 3:
+            sections.append((b"TSCL", scaling_section(hidden + 1, custom)))
+        seeds[name] = checkpoint_bytes(header, version, sections)
+    return seeds
+
+
 def config_dict():
     words = set()
     for line in (ROOT / "src/config/config_schema.cpp").read_text().splitlines():
@@ -124,6 +210,7 @@ def main():
     write("config", config_seeds())
     write("idx", idx_seeds())
     write("csv", csv_seeds())
+    write("checkpoint", checkpoint_seeds())
     config_dict()
 
 

@@ -1,0 +1,83 @@
+#pragma once
+// The one place where an optimizer update reaches the weights. Each update rule
+// (optimizer.cpp) computes, in fp32, the update u of an element from its gradient, its state
+// and its weight; the apply step turns it into the new weight
+//     w_new = mul_add(scale, u, w * weight_factor)
+// (add_update), rounds w_new into the stored format, rewrites the mixed modes' 16-bit working
+// copy from it and counts the lost updates (NUMERICS.md "Statistics") (store_updated_weights),
+// one block of values at a time.
+//
+// The form reproduces the rounding of each rule as PyTorch orders it:
+//   SGD    u = d (the momentum/Nesterov direction), scale = -lr, weight_factor = 1:
+//          w - lr*d in one rounding where the build has FMA (param.add_(d, alpha=-lr)).
+//   Adam   u = lr * mhat / (sqrt(vhat) + eps), scale = -1, weight_factor = 1:
+//          w - u, one rounding (-1 * u and w * 1 are exact).
+//   AdamW  as Adam with weight_factor = 1 - lr * weight_decay: the decayed weight is rounded
+//          on its own first (param.mul_ before addcdiv_), then u is subtracted.
+// tests/optim/optimizer_reference_test.cpp pins these roundings against a scalar loop.
+//
+// The remedies of NUMERICS.md "Beyond nearest rounding" belong here, not in the rules:
+// Kahan-compensated updates (one more state buffer, c, in the weights' format) in
+// add_update, stochastic rounding of w_new into 16-bit weights in store_updated_weights
+// (which knows each value's element offset, begin + i, for the counter-based key).
+#include <cstdint>
+
+#include "optim/mul_add.hpp"
+#include "precision/format.hpp"
+
+namespace mixprec {
+
+// Values per block: the unit of OpenMP work and of the fp32 scratch copies of 16-bit
+// storage (a few KiB of stack per thread, so the copies stay in L1).
+inline constexpr std::int64_t kUpdateBlock = 512;
+
+// What rounding did to the weight updates. Only counted when weights are 16-bit (the -true
+// modes); with fp32 weights nothing is counted. Counters are added to, so one UpdateStats
+// can collect an epoch.
+struct UpdateStats {
+  std::uint64_t nonzero_updates = 0;  // elements whose fp32 new weight != fp32 old weight
+  std::uint64_t lost_updates = 0;     // ...of which the stored 16-bit weight did not change
+};
+
+// How a rule's update u becomes the new weight (see the top of this file).
+struct UpdateForm {
+  float scale = -1.0f;
+  float weight_factor = 1.0f;  // exactly 1 unless the rule decays the weight first
+};
+
+// The new fp32 weights of one block of len <= kUpdateBlock values:
+//   w_new[i] = mul_add(form.scale, update(i, w_old[i]), w_old[i] * form.weight_factor)
+// update(i, w) is the rule's update of element i given its weight before the step; it is
+// inlined here, so the rule's arithmetic and this run in one pass over the block. w_new is
+// w_old for fp32 weights (updated in place), else a separate fp32 block. `w * factor` is a
+// product of its own (an argument of mul_add, never fused with the addition).
+template <class Update>
+inline void add_update(const UpdateForm& form, const Update& update, const float* w_old,
+                       float* w_new, std::int64_t len) {
+  const float scale = form.scale, factor = form.weight_factor;
+  if (w_new == w_old) {  // one pointer, so the compiler sees each element read, then written
+    for (std::int64_t i = 0; i < len; ++i) {
+      const float w = w_new[i];
+      w_new[i] = mul_add(scale, update(i, w), w * factor);
+    }
+  } else {
+    for (std::int64_t i = 0; i < len; ++i) {
+      const float w = w_old[i];
+      w_new[i] = mul_add(scale, update(i, w), w * factor);
+    }
+  }
+}
+
+// Stores the block [begin, begin + len) that add_update computed:
+//   weights:      num_params values of weight_format. fp32 weights already hold w_new (it
+//                 was the storage); 16-bit weights get w_new rounded (RNE), and the block
+//                 is counted: a moved value is lost when rounding gave back the old weight.
+//   working_copy: null, or the mixed modes' 16-bit copy (num_params values of copy_format),
+//                 whose block is rewritten with the rounding of each new fp32 weight.
+// Returns the counts for this block. Each value is computed on its own, so the result does
+// not depend on how the caller splits the work into blocks.
+UpdateStats store_updated_weights(const float* w_new, const float* w_old, Format weight_format,
+                                  void* weights, Format copy_format, void* working_copy,
+                                  std::int64_t begin, std::int64_t len);
+
+}  // namespace mixprec
