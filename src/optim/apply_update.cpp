@@ -8,9 +8,9 @@
 
 namespace mixprec {
 
-UpdateStats store_updated_weights(const float* w_new, const float* w_old, Format weight_format,
-                                  void* weights, Format copy_format, void* working_copy,
-                                  std::int64_t begin, std::int64_t len) {
+void store_updated_weights(const float* w_new, const float* w_old, Format weight_format,
+                           void* weights, Format copy_format, void* working_copy,
+                           std::int64_t begin, std::int64_t len, UpdateStats& stats) {
   const auto n = static_cast<std::size_t>(len);
   if (working_copy != nullptr) {
     dispatch_format(copy_format, [&](auto tag) {
@@ -18,9 +18,8 @@ UpdateStats store_updated_weights(const float* w_new, const float* w_old, Format
       from_float_array(w_new, static_cast<C*>(working_copy) + begin, n);
     });
   }
-  return dispatch_format(weight_format, [&](auto tag) {
+  dispatch_format(weight_format, [&](auto tag) {
     using W = decltype(tag);
-    UpdateStats stats;
     // fp32 weights were updated in place; rounding loses nothing there, so nothing is counted.
     if constexpr (!std::is_same_v<W, float>) {
       W* stored_block = static_cast<W*>(weights) + begin;
@@ -34,10 +33,9 @@ UpdateStats store_updated_weights(const float* w_new, const float* w_old, Format
         moved_count += moved;
         lost_count += moved & (stored[i] == w_old[i]);
       }
-      stats.nonzero_updates = moved_count;
-      stats.lost_updates = lost_count;
+      stats.nonzero_updates += moved_count;
+      stats.lost_updates += lost_count;
     }
-    return stats;
   });
 }
 

@@ -45,6 +45,26 @@ struct UpdateForm {
   float weight_factor = 1.0f;  // exactly 1 unless the rule decays the weight first
 };
 
+// The loop of add_update, for a weight_factor that is exactly 1 (kScaled false: the
+// product w * 1 is exact, so leaving it out changes no bit and saves the multiply in a loop
+// that is bound by the vector units) or any other (kScaled true).
+template <bool kScaled, class Update>
+inline void add_update_loop(float scale, float factor, const Update& update, const float* w_old,
+                            float* w_new, std::int64_t len) {
+  const auto decayed = [factor](float w) { return kScaled ? w * factor : w; };
+  if (w_new == w_old) {  // one pointer, so the compiler sees each element read, then written
+    for (std::int64_t i = 0; i < len; ++i) {
+      const float w = w_new[i];
+      w_new[i] = mul_add(scale, update(i, w), decayed(w));
+    }
+  } else {
+    for (std::int64_t i = 0; i < len; ++i) {
+      const float w = w_old[i];
+      w_new[i] = mul_add(scale, update(i, w), decayed(w));
+    }
+  }
+}
+
 // The new fp32 weights of one block of len <= kUpdateBlock values:
 //   w_new[i] = mul_add(form.scale, update(i, w_old[i]), w_old[i] * form.weight_factor)
 // update(i, w) is the rule's update of element i given its weight before the step; it is
@@ -54,18 +74,8 @@ struct UpdateForm {
 template <class Update>
 inline void add_update(const UpdateForm& form, const Update& update, const float* w_old,
                        float* w_new, std::int64_t len) {
-  const float scale = form.scale, factor = form.weight_factor;
-  if (w_new == w_old) {  // one pointer, so the compiler sees each element read, then written
-    for (std::int64_t i = 0; i < len; ++i) {
-      const float w = w_new[i];
-      w_new[i] = mul_add(scale, update(i, w), w * factor);
-    }
-  } else {
-    for (std::int64_t i = 0; i < len; ++i) {
-      const float w = w_old[i];
-      w_new[i] = mul_add(scale, update(i, w), w * factor);
-    }
-  }
+  if (form.weight_factor == 1.0f) add_update_loop<false>(form.scale, 1.0f, update, w_old, w_new, len);
+  else add_update_loop<true>(form.scale, form.weight_factor, update, w_old, w_new, len);
 }
 
 // Stores the block [begin, begin + len) that add_update computed:
@@ -74,10 +84,10 @@ inline void add_update(const UpdateForm& form, const Update& update, const float
 //                 is counted: a moved value is lost when rounding gave back the old weight.
 //   working_copy: null, or the mixed modes' 16-bit copy (num_params values of copy_format),
 //                 whose block is rewritten with the rounding of each new fp32 weight.
-// Returns the counts for this block. Each value is computed on its own, so the result does
+// Adds this block's counts to `stats`. Each value is computed on its own, so the result does
 // not depend on how the caller splits the work into blocks.
-UpdateStats store_updated_weights(const float* w_new, const float* w_old, Format weight_format,
-                                  void* weights, Format copy_format, void* working_copy,
-                                  std::int64_t begin, std::int64_t len);
+void store_updated_weights(const float* w_new, const float* w_old, Format weight_format,
+                           void* weights, Format copy_format, void* working_copy,
+                           std::int64_t begin, std::int64_t len, UpdateStats& stats);
 
 }  // namespace mixprec

@@ -33,28 +33,37 @@ constexpr std::size_t kMaxStateBuffers = 4;
 
 // The block [begin, begin + n) of num_params values of `format` in fp32: the storage
 // itself for fp32, else `scratch` filled with the exact widening of the storage. Each
-// buffer has its own format, looked up once per block, outside the element loops.
-float* widen(Format format, const void* values, std::int64_t begin, std::int64_t n,
-             float* scratch) {
-  return dispatch_format(format, [&](auto tag) {
+// buffer has its own format, looked up once per block, outside the element loops; fp32
+// storage, the common case, costs no call.
+float* widen_16bit(Format format, const void* values, std::int64_t begin, std::int64_t n,
+                   float* scratch) {
+  dispatch_format(format, [&](auto tag) {
     using T = decltype(tag);
-    T* block = const_cast<T*>(static_cast<const T*>(values)) + begin;
-    if constexpr (std::is_same_v<T, float>) {
-      return block;
-    } else {
-      to_float_array(block, scratch, static_cast<std::size_t>(n));
-      return scratch;
-    }
+    if constexpr (!std::is_same_v<T, float>)
+      to_float_array(static_cast<const T*>(values) + begin, scratch, static_cast<std::size_t>(n));
   });
+  return scratch;
+}
+
+inline float* widen(Format format, const void* values, std::int64_t begin, std::int64_t n,
+                    float* scratch) {
+  if (format == Format::kF32) return const_cast<float*>(static_cast<const float*>(values)) + begin;
+  return widen_16bit(format, values, begin, n, scratch);
 }
 
 // Rounds a widened block back into 16-bit storage (RNE); fp32 storage was updated in place.
-void narrow(const float* block, Format format, void* values, std::int64_t begin, std::int64_t n) {
+void narrow_16bit(const float* block, Format format, void* values, std::int64_t begin,
+                  std::int64_t n) {
   dispatch_format(format, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (!std::is_same_v<T, float>)
       from_float_array(block, static_cast<T*>(values) + begin, static_cast<std::size_t>(n));
   });
+}
+
+inline void narrow(const float* block, Format format, void* values, std::int64_t begin,
+                   std::int64_t n) {
+  if (format != Format::kF32) narrow_16bit(block, format, values, begin, n);
 }
 
 // The state each rule keeps (PyTorch's state keys), in the order the rule reads it.
@@ -218,23 +227,31 @@ UpdateStats update_blocks(const StepBuffers& s, std::int64_t n, const UpdateForm
   const std::int64_t blocks = (n + kBlock - 1) / kBlock;
   const bool fp32_weights = s.weight_format == kFloatFormat;
   std::uint64_t nz = 0, ls = 0;
-#pragma omp parallel for schedule(static) reduction(+ : nz, ls)
-  for (std::int64_t blk = 0; blk < blocks; ++blk) {
-    const std::int64_t begin = blk * kBlock;
-    const std::int64_t len = std::min(kBlock, n - begin);
-    alignas(64) float w_scratch[kBlock], w_new_scratch[kBlock], g_scratch[kBlock], scratch[kBlock];
-    alignas(64) float state_scratch[kMaxStateBuffers][kBlock];
-    float* views[kMaxStateBuffers] = {};
-    float* w_old = widen(s.weight_format, s.weights, begin, len, w_scratch);
-    float* w_new = fp32_weights ? w_old : w_new_scratch;  // fp32 weights: in place
-    const float* g = widen(s.grad_format, s.grads, begin, len, g_scratch);
-    for (std::size_t k = 0; k < s.state.size(); ++k)
-      views[k] = widen(s.state[k].format, s.state[k].bytes.data(), begin, len, state_scratch[k]);
-    add_update(form, rule.prepare(RuleBlock{w_old, g, views, scratch, len}), w_old, w_new, len);
-    for (std::size_t k = 0; k < s.state.size(); ++k)
-      narrow(views[k], s.state[k].format, s.state[k].bytes.data(), begin, len);
-    const UpdateStats counted = store_updated_weights(w_new, w_old, s.weight_format, s.weights,
-                                                      s.grad_format, s.working_copy, begin, len);
+#pragma omp parallel reduction(+ : nz, ls)
+  {
+    // This thread's counts, added to by store_updated_weights (read once, at the end: a
+    // struct returned per block cost a store-forwarding stall each time).
+    UpdateStats counted;
+#pragma omp for schedule(static)
+    for (std::int64_t blk = 0; blk < blocks; ++blk) {
+      const std::int64_t begin = blk * kBlock;
+      const std::int64_t len = std::min(kBlock, n - begin);
+      alignas(64) float w_scratch[kBlock], w_new_scratch[kBlock], g_scratch[kBlock], scratch[kBlock];
+      alignas(64) float state_scratch[kMaxStateBuffers][kBlock];
+      float* views[kMaxStateBuffers] = {};
+      float* w_old = widen(s.weight_format, s.weights, begin, len, w_scratch);
+      float* w_new = fp32_weights ? w_old : w_new_scratch;  // fp32 weights: in place
+      const float* g = widen(s.grad_format, s.grads, begin, len, g_scratch);
+      for (std::size_t k = 0; k < s.state.size(); ++k)
+        views[k] = widen(s.state[k].format, s.state[k].bytes.data(), begin, len, state_scratch[k]);
+      add_update(form, rule.prepare(RuleBlock{w_old, g, views, scratch, len}), w_old, w_new, len);
+      for (std::size_t k = 0; k < s.state.size(); ++k)
+        narrow(views[k], s.state[k].format, s.state[k].bytes.data(), begin, len);
+      if (!fp32_weights || s.working_copy != nullptr) {  // fp32 weights hold w_new already
+        store_updated_weights(w_new, w_old, s.weight_format, s.weights, s.grad_format,
+                              s.working_copy, begin, len, counted);
+      }
+    }
     nz += counted.nonzero_updates;
     ls += counted.lost_updates;
   }
