@@ -47,7 +47,7 @@ float* widen_16bit(Format format, const void* values, std::int64_t begin, std::i
 
 inline float* widen(Format format, const void* values, std::int64_t begin, std::int64_t n,
                     float* scratch) {
-  if (format == Format::kF32) return const_cast<float*>(static_cast<const float*>(values)) + begin;
+  if (format == kFloatFormat) return const_cast<float*>(static_cast<const float*>(values)) + begin;
   return widen_16bit(format, values, begin, n, scratch);
 }
 
@@ -63,7 +63,7 @@ void narrow_16bit(const float* block, Format format, void* values, std::int64_t 
 
 inline void narrow(const float* block, Format format, void* values, std::int64_t begin,
                    std::int64_t n) {
-  if (format != Format::kF32) narrow_16bit(block, format, values, begin, n);
+  if (format != kFloatFormat) narrow_16bit(block, format, values, begin, n);
 }
 
 // The state each rule keeps (PyTorch's state keys), in the order the rule reads it.
