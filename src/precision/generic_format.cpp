@@ -56,15 +56,6 @@ std::uint32_t round_magnitude(const FormatTraits& row, double a, bool& overflowe
 
 }  // namespace
 
-float largest_finite_by_widths(int exponent_bits, int mantissa_bits, int bias, SpecialValues special) {
-  const int top = int(all_ones(exponent_bits)) - (special == SpecialValues::kInfAndNan ? 1 : 0);
-  // kNanOnly: the top exponent holds normals too, except its all-ones mantissa (NaN).
-  const double fraction = special == SpecialValues::kInfAndNan
-                              ? 2.0 - std::ldexp(1.0, -mantissa_bits)
-                              : 2.0 - std::ldexp(1.0, 1 - mantissa_bits);
-  return float(std::ldexp(fraction, top - bias));
-}
-
 void to_float_by_widths(const FormatTraits& row, const void* src, float* dst, std::size_t n) {
   const int m = row.mantissa_bits, bits = row.exponent_bits + m;
   const std::uint32_t exp_ones = all_ones(row.exponent_bits);

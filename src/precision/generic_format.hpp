@@ -14,7 +14,4 @@ void to_float_by_widths(const FormatTraits& row, const void* src, float* dst, st
 void from_float_by_widths(const FormatTraits& row, const float* src, void* dst, std::size_t n,
                           const Rounding& rounding, RoundStats* stats);
 
-// The limits a row with these widths has (for filling in a new row, and to check the table).
-float largest_finite_by_widths(int exponent_bits, int mantissa_bits, int bias, SpecialValues special);
-
 }  // namespace mixprec
