@@ -7,6 +7,7 @@ them alone and derives a version-2 seed and the version-3 seeds from them (docs/
 version 2 added the DATA section, version 3 the TSCL section with per-tensor scaling state;
 an OPTM section may hold any number of named optimizer buffers)."""
 import gzip
+import re
 import json
 import shutil
 import struct
@@ -190,11 +191,15 @@ def config_dict():
             path = line.split('"')[1]
             words.update(path.split("."))
             words.add("=" + path)  # as an override's key
-    for source in ["src/config/config_enums.cpp", "src/precision/precision.cpp"]:
-        for line in (ROOT / source).read_text().splitlines():
-            if line.strip().startswith("{\"") or "{{\"" in line or ", {\"" in line:
-                for part in line.split('{"')[1:]:
-                    words.add(part.split('"')[0])
+    for line in (ROOT / "src/config/config_enums.cpp").read_text().splitlines():
+        if line.strip().startswith("{\"") or "{{\"" in line or ", {\"" in line:
+            for part in line.split('{"')[1:]:
+                words.add(part.split('"')[0])
+    # The mode table's rows: each mode's name and aliases are the string literals of its row.
+    for line in (ROOT / "src/precision/precision.cpp").read_text().splitlines():
+        if line.strip().startswith("{Precision::k"):
+            words.update(re.findall(r'"([^"]*)"', line))
+    words.discard("")  # the table's unused alias slots
     lines = ["# Dictionary for config_fuzz (libFuzzer -dict=): config keys, names and JSON tokens.",
              "# Written by tests/fuzz/make_corpus.py from src/config/config_schema.cpp and the enum tables."]
     for w in sorted(words):
