@@ -9,6 +9,7 @@
 
 #include "kernels/activation.hpp"
 #include "precision/precision.hpp"
+#include "precision/rounding.hpp"
 
 namespace mixprec {
 
@@ -19,6 +20,8 @@ enum class MissingPolicy { kError, kMean };
 enum class Init { kAuto, kHe, kXavier };  // kAuto: He for relu/gelu, Xavier for tanh
 enum class OptimizerKind { kSgd, kAdam, kAdamW };
 enum class ScheduleKind { kConstant, kStep, kCosine };
+// -true modes: how an update reaches the 16-bit weights (NUMERICS.md "Beyond nearest rounding").
+enum class Compensation { kNone, kKahan };
 
 // A CSV column named by its header (name) or by its 0-based index.
 struct ColumnRef {
@@ -69,6 +72,14 @@ struct OptimizerConfig {
   double beta2 = 0.999;         // adam/adamw
   double eps = 1e-8;            // adam/adamw
   double clip_grad_norm = 0.0;  // 0: off; else clip the unscaled gradients' global L2 norm
+  Compensation compensation = Compensation::kNone;  // -true modes: kahan keeps a buffer c
+};
+
+// NUMERICS.md "Beyond nearest rounding": the rounding of each update into 16-bit weights and
+// optimizer state (-true modes) and of every 16-bit gradient (all 16-bit modes).
+struct RoundingConfig {
+  RoundingMode weights = RoundingMode::kNearestEven;
+  RoundingMode gradients = RoundingMode::kNearestEven;
 };
 
 struct ScheduleConfig {
@@ -105,6 +116,7 @@ struct Config {
   OptimizerConfig optimizer;
   ScheduleConfig schedule;
   LossScaleConfig loss_scale;
+  RoundingConfig rounding;
   TrainConfig train;
 };
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 
 namespace mixprec {
 namespace {
@@ -82,6 +83,7 @@ void from_float_by_widths(const FormatTraits& row, const float* src, void* dst, 
                           const Rounding& rounding, RoundStats* stats) {
   switch (rounding.mode) {
     case RoundingMode::kNearestEven: break;
+    case RoundingMode::kStochastic: throw std::logic_error("stochastic rounding: not yet");
   }
   const std::uint32_t sign_bit = std::uint32_t{1} << (row.exponent_bits + row.mantissa_bits);
   RoundStats s;

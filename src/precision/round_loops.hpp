@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 #include <type_traits>
 
 #if defined(__AVX512F__) || (defined(__AVX2__) && defined(__F16C__))
@@ -179,6 +180,7 @@ inline void round_into(const float* src, T* dst, std::size_t n, const Rounding& 
         from_float_array<T>(src, dst, n);
       }
       return;
+    case RoundingMode::kStochastic: throw std::logic_error("stochastic rounding: not yet");
   }
 }
 

@@ -12,11 +12,12 @@
 
 namespace mixprec {
 
-enum class RoundingMode { kNearestEven };
+enum class RoundingMode { kNearestEven, kStochastic };
 
 constexpr std::string_view to_string(RoundingMode mode) {
   switch (mode) {
     case RoundingMode::kNearestEven: return "nearest";
+    case RoundingMode::kStochastic: return "stochastic";
   }
   return "?";  // unreachable: -Werror=switch lists a new mode above
 }
