@@ -4,7 +4,8 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <stdexcept>
+
+#include "precision/stochastic_rounding.hpp"
 
 namespace mixprec {
 namespace {
@@ -81,14 +82,15 @@ void to_float_by_widths(const FormatTraits& row, const void* src, float* dst, st
 
 void from_float_by_widths(const FormatTraits& row, const float* src, void* dst, std::size_t n,
                           const Rounding& rounding, RoundStats* stats) {
-  switch (rounding.mode) {
-    case RoundingMode::kNearestEven: break;
-    case RoundingMode::kStochastic: throw std::logic_error("stochastic rounding: not yet");
-  }
+  // Stochastic rounding moves each value to one of its two neighbours first (a value of the
+  // row, or one beyond its largest finite value), which the nearest rounding below keeps.
+  const bool stochastic = rounding.mode == RoundingMode::kStochastic;
+  const RandomKey key = random_key(rounding);
+  const StochasticGrid grid = stochastic_grid(row);
   const std::uint32_t sign_bit = std::uint32_t{1} << (row.exponent_bits + row.mantissa_bits);
   RoundStats s;
   for (std::size_t i = 0; i < n; ++i) {
-    const float x = src[i];
+    const float x = stochastic ? stochastic_snap(src[i], grid, random_bits(key, rounding.element + i)) : src[i];
     const std::uint32_t sign = std::signbit(x) ? sign_bit : 0;
     std::uint32_t code;
     bool overflowed = false;
@@ -109,7 +111,7 @@ void from_float_by_widths(const FormatTraits& row, const float* src, void* dst, 
     if (stats) {
       float back;
       to_float_by_widths(row, &code, &back, 1);
-      const bool nonzero = x != 0.0f;
+      const bool nonzero = src[i] != 0.0f;
       s.nonzero += nonzero;
       s.underflow += nonzero && back == 0.0f;
       s.overflow += overflowed;

@@ -11,7 +11,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <stdexcept>
 #include <type_traits>
 
 #if defined(__AVX512F__) || (defined(__AVX2__) && defined(__F16C__))
@@ -23,6 +22,7 @@
 
 #include "precision/convert.hpp"
 #include "precision/format.hpp"
+#include "precision/stochastic_rounding.hpp"
 
 namespace mixprec {
 
@@ -180,7 +180,13 @@ inline void round_into(const float* src, T* dst, std::size_t n, const Rounding& 
         from_float_array<T>(src, dst, n);
       }
       return;
-    case RoundingMode::kStochastic: throw std::logic_error("stochastic rounding: not yet");
+    case RoundingMode::kStochastic:
+      if constexpr (std::is_same_v<T, float>) {
+        if (src != dst) std::memmove(dst, src, n * sizeof(float));
+      } else {
+        stochastic_round_into<T>(src, dst, n, rounding, stats);
+      }
+      return;
   }
 }
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "precision/format.hpp"
@@ -56,6 +57,15 @@ struct FormatReference {
     if (dl < dh) return sign * lo->value;
     if (dh < dl) return sign * hi->value;
     return sign * ((lo->code & 1u) == 0 ? lo->value : hi->value);
+  }
+
+  // The values of the row around a (0 <= a <= largest()): lo <= a <= hi, equal when the row
+  // holds a. The neighbours of NUMERICS.md's definition of stochastic rounding.
+  std::pair<double, double> neighbours(double a) const {
+    auto hi = std::lower_bound(values_.begin(), values_.end(), a,
+                               [](const Entry& e, double v) { return e.value < v; });
+    if (hi->value == a) return {a, a};
+    return {(hi - 1)->value, hi->value};
   }
 
   std::size_t finite_positive_count() const { return values_.size(); }
