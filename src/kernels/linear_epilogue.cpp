@@ -106,6 +106,8 @@ template <typename T>
 void activation_backward(const float* da_acc, const T* saved, Activation act, T* dz, int batch,
                          int out, const Rounding& rounding, RoundStats* stats) {
   RoundStats mine;
+  // da is a tensor of its own: the id after dz's (precision/rounding.hpp, tensor_id).
+  const Rounding da_rounding = rounding.for_tensor(rounding.tensor + 1);
 #pragma omp for schedule(static)
   for (int i = 0; i < batch; ++i) {
     float da[kBlock], s[kBlock], d[kBlock];
@@ -113,7 +115,7 @@ void activation_backward(const float* da_acc, const T* saved, Activation act, T*
     const std::size_t row = std::size_t(i) * out;
     for (int j0 = 0; j0 < out; j0 += kBlock) {
       const int n = std::min(kBlock, out - j0);
-      round_block<T>(da_acc + row + j0, da_store, da, n, rounding.starting_at(row + j0), &mine);  // da
+      round_block<T>(da_acc + row + j0, da_store, da, n, da_rounding.starting_at(row + j0), &mine);
       to_float_array<T>(saved + row + j0, s, std::size_t(n));
       activation_derivative_block(act, s, d, n);
       for (int j = 0; j < n; ++j) d[j] *= da[j];

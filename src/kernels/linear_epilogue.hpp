@@ -30,7 +30,8 @@ template <typename T>
 void bias_logits_forward(const float* acc, const T* bias, float* logits, int batch, int out);
 
 // saved: z for gelu, a for relu/tanh (see activation_needs_input). stats counts the
-// rounding of da and of dz; `rounding` is the gradients' (forward rounds to nearest even).
+// rounding of da and of dz; `rounding` is dz's (forward rounds to nearest even), and da is
+// rounded as the tensor with the next id.
 template <typename T>
 void activation_backward(const float* da_acc, const T* saved, Activation act, T* dz, int batch,
                          int out, const Rounding& rounding, RoundStats* stats);

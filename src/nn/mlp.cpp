@@ -238,6 +238,9 @@ template <typename T>
 RoundStats Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, const Rounding& rounding,
                            RoundStats* stats) const {
   RoundStats between_layers, params;
+  // Each rounded tensor has its own random key (precision/rounding.hpp, tensor_id): the
+  // parameter gradients one, indexed by their offset in g; dz and da of each layer one each.
+  const Rounding grads = rounding.for_tensor(tensor_id::kParameterGrads);
   const auto& layers = layout_.layers();
   const int last = int(layers.size()) - 1;
   float* acc = ws.acc.as<float>();
@@ -248,8 +251,9 @@ RoundStats Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, const Rou
   {
     const LayerShape& s = layers[std::size_t(last)];
     const std::size_t values = std::size_t(batch) * s.out;
-    round_from_float<T>(ws.dlogits.as<float>(), dz, values, rounding, &between_layers);
-    run_shared(values, [&] { after_dz<T>(dz, g + s.b_offset, batch, s, ws, rounding, &params); });
+    round_from_float<T>(ws.dlogits.as<float>(), dz, values, rounding.for_tensor(tensor_id::layer_dz(last)),
+                        &between_layers);
+    run_shared(values, [&] { after_dz<T>(dz, g + s.b_offset, batch, s, ws, grads, &params); });
   }
   // One parallel region per stretch of element-wise work between two products (they cost
   // ~3.4 us each here): [round dw_l, pack w_l^T], then [dz_{l-1}; db_{l-1}, pack dz_{l-1}].
@@ -277,7 +281,7 @@ RoundStats Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, const Rou
       const std::size_t values = std::size_t(s.in) * s.out;
       run_shared(values + packed_wt.size(), [&] {
         round_from_float_in_team<T>(dw_acc, g + s.w_offset, values,
-                                    rounding.starting_at(s.w_offset), &params);
+                                    grads.starting_at(s.w_offset), &params);
         pack_weights(weights, l, true, packed_wt);
       });
     }
@@ -288,8 +292,9 @@ RoundStats Mlp::backward_t(const T* w, int batch, Workspace& ws, T* g, const Rou
     T* dz_prev = ws.dz[(last - l + 1) % 2].as<T>();
     const LayerShape& prev = layers[l - 1];
     run_shared(std::size_t(batch) * s.in, [&] {
-      activation_backward<T>(acc, saved, act_, dz_prev, batch, s.in, rounding, &between_layers);
-      after_dz<T>(dz_prev, g + prev.b_offset, batch, prev, ws, rounding, &params);
+      activation_backward<T>(acc, saved, act_, dz_prev, batch, s.in,
+                             rounding.for_tensor(tensor_id::layer_dz(l - 1)), &between_layers);
+      after_dz<T>(dz_prev, g + prev.b_offset, batch, prev, ws, grads, &params);
     });
     dz = dz_prev;
   }

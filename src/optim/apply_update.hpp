@@ -16,14 +16,18 @@
 //          on its own first (param.mul_ before addcdiv_), then u is subtracted.
 // tests/optim/optimizer_reference_test.cpp pins these roundings against a scalar loop.
 //
-// The remedies of NUMERICS.md "Beyond nearest rounding" belong here, not in the rules:
-// Kahan-compensated updates (one more state buffer, c, in the weights' format) in
-// add_update, stochastic rounding of w_new into 16-bit weights in store_updated_weights
-// (which knows each value's element offset, begin + i, for the counter-based key).
+// The remedies of NUMERICS.md "Beyond nearest rounding" live here, not in the rules: the
+// rounding of w_new into 16-bit weights may be stochastic (keyed by each value's element
+// offset, begin + i), and a Kahan compensation c (one more buffer, in the weights' format)
+// may carry what rounding lost into the next step:
+//     y = (w_new - w) - c;  t = round(w + y);  c = (t - w) - y;  w = t
+// with t the stored 16-bit value (its rounding is the loss c carries), all in fp32 from
+// the stored values, and c rounded to nearest into its buffer.
 #include <cstdint>
 
 #include "optim/mul_add.hpp"
 #include "precision/format.hpp"
+#include "precision/rounding.hpp"
 
 namespace mixprec {
 
@@ -37,6 +41,26 @@ inline constexpr std::int64_t kUpdateBlock = 512;
 struct UpdateStats {
   std::uint64_t nonzero_updates = 0;  // elements whose fp32 new weight != fp32 old weight
   std::uint64_t lost_updates = 0;     // ...of which the stored 16-bit weight did not change
+  // Over every element: the intended update d = w_new - w (fp32) against the applied one,
+  // a = stored new weight - stored old weight. sum |d|, sum |a - d|, sum sign(d) (a - d).
+  double intended_abs = 0.0;
+  double error_abs = 0.0;
+  double error_signed = 0.0;
+
+  UpdateStats& operator+=(const UpdateStats& o) {
+    nonzero_updates += o.nonzero_updates;
+    lost_updates += o.lost_updates;
+    intended_abs += o.intended_abs;
+    error_abs += o.error_abs;
+    error_signed += o.error_signed;
+    return *this;
+  }
+};
+
+// How w_new reaches 16-bit weights (see the top of this file).
+struct WeightRounding {
+  Rounding rounding;              // nearest, or stochastic keyed for the weights at this step
+  void* compensation = nullptr;   // null, or Kahan's c: num_params values of the weight format
 };
 
 // How a rule's update u becomes the new weight (see the top of this file).
@@ -80,14 +104,16 @@ inline void add_update(const UpdateForm& form, const Update& update, const float
 
 // Stores the block [begin, begin + len) that add_update computed:
 //   weights:      num_params values of weight_format. fp32 weights already hold w_new (it
-//                 was the storage); 16-bit weights get w_new rounded (RNE), and the block
-//                 is counted: a moved value is lost when rounding gave back the old weight.
+//                 was the storage); 16-bit weights get w_new rounded as `how` says, and
+//                 the block is counted: a moved value is lost when the stored weight did
+//                 not change.
 //   working_copy: null, or the mixed modes' 16-bit copy (num_params values of copy_format),
 //                 whose block is rewritten with the rounding of each new fp32 weight.
 // Adds this block's counts to `stats`. Each value is computed on its own, so the result does
 // not depend on how the caller splits the work into blocks.
 void store_updated_weights(const float* w_new, const float* w_old, Format weight_format,
                            void* weights, Format copy_format, void* working_copy,
-                           std::int64_t begin, std::int64_t len, UpdateStats& stats);
+                           const WeightRounding& how, std::int64_t begin, std::int64_t len,
+                           UpdateStats& stats);
 
 }  // namespace mixprec

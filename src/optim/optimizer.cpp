@@ -51,20 +51,25 @@ inline float* widen(Format format, const void* values, std::int64_t begin, std::
   return widen_16bit(format, values, begin, n, scratch);
 }
 
-// Rounds a widened block back into 16-bit storage (RNE); fp32 storage was updated in place.
+// Rounds a widened block back into 16-bit storage as `rounding` says (already advanced to
+// the block); fp32 storage was updated in place.
 void narrow_16bit(const float* block, Format format, void* values, std::int64_t begin,
-                  std::int64_t n) {
+                  std::int64_t n, const Rounding& rounding) {
   dispatch_format(format, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (!std::is_same_v<T, float>)
-      from_float_array(block, static_cast<T*>(values) + begin, static_cast<std::size_t>(n));
+      round_into(block, static_cast<T*>(values) + begin, static_cast<std::size_t>(n), rounding, nullptr);
   });
 }
 
 inline void narrow(const float* block, Format format, void* values, std::int64_t begin,
-                   std::int64_t n) {
-  if (format != kFloatFormat) narrow_16bit(block, format, values, begin, n);
+                   std::int64_t n, const Rounding& rounding) {
+  if (format != kFloatFormat) narrow_16bit(block, format, values, begin, n, rounding);
 }
+
+// The buffer of Kahan's compensation (optim/apply_update.hpp): not a rule's state, kept
+// after the rule's buffers under this name (checkpoints store it with them).
+constexpr std::string_view kCompensationName = "kahan_compensation";
 
 // The state each rule keeps (PyTorch's state keys), in the order the rule reads it.
 std::vector<std::string_view> state_names(const OptimizerConfig& cfg) {
@@ -213,7 +218,10 @@ struct StepBuffers {
   Format grad_format;
   const void* grads;
   void* working_copy;  // null, or num_params values of grad_format
-  std::span<const OptimizerStateBuffer> state;
+  std::span<const OptimizerStateBuffer> state;  // the rule's buffers, in its order
+  Rounding state_rounding;  // of state buffer k: for_tensor(tensor_id::kOptimizerState + k)
+  WeightRounding weight_rounding;
+  UpdateStats* block_stats;  // one per block: summed in block order, whatever the threads
 };
 
 // Runs the rule over the n values block by block: 16-bit storage is widened into fp32
@@ -226,12 +234,8 @@ UpdateStats update_blocks(const StepBuffers& s, std::int64_t n, const UpdateForm
                           const Rule& rule) {
   const std::int64_t blocks = (n + kBlock - 1) / kBlock;
   const bool fp32_weights = s.weight_format == kFloatFormat;
-  std::uint64_t nz = 0, ls = 0;
-#pragma omp parallel reduction(+ : nz, ls)
+#pragma omp parallel
   {
-    // This thread's counts, added to by store_updated_weights (read once, at the end: a
-    // struct returned per block cost a store-forwarding stall each time).
-    UpdateStats counted;
 #pragma omp for schedule(static)
     for (std::int64_t blk = 0; blk < blocks; ++blk) {
       const std::int64_t begin = blk * kBlock;
@@ -245,17 +249,23 @@ UpdateStats update_blocks(const StepBuffers& s, std::int64_t n, const UpdateForm
       for (std::size_t k = 0; k < s.state.size(); ++k)
         views[k] = widen(s.state[k].format, s.state[k].bytes.data(), begin, len, state_scratch[k]);
       add_update(form, rule.prepare(RuleBlock{w_old, g, views, scratch, len}), w_old, w_new, len);
-      for (std::size_t k = 0; k < s.state.size(); ++k)
-        narrow(views[k], s.state[k].format, s.state[k].bytes.data(), begin, len);
+      for (std::size_t k = 0; k < s.state.size(); ++k) {
+        const Rounding rounding =
+            s.state_rounding.for_tensor(tensor_id::kOptimizerState + std::uint32_t(k)).starting_at(std::uint64_t(begin));
+        narrow(views[k], s.state[k].format, s.state[k].bytes.data(), begin, len, rounding);
+      }
       if (!fp32_weights || s.working_copy != nullptr) {  // fp32 weights hold w_new already
+        UpdateStats& counted = s.block_stats[blk];
+        counted = UpdateStats{};
         store_updated_weights(w_new, w_old, s.weight_format, s.weights, s.grad_format,
-                              s.working_copy, begin, len, counted);
+                              s.working_copy, s.weight_rounding, begin, len, counted);
       }
     }
-    nz += counted.nonzero_updates;
-    ls += counted.lost_updates;
   }
-  return {nz, ls};
+  UpdateStats total;
+  if (!fp32_weights)
+    for (std::int64_t blk = 0; blk < blocks; ++blk) total += s.block_stats[blk];
+  return total;
 }
 
 // `bytes` zero bytes (+0 in every format), on huge pages where the kernel gives them.
@@ -268,11 +278,21 @@ void allocate_state(std::vector<std::byte>& state, std::size_t bytes) {
 }  // namespace
 
 Optimizer::Optimizer(const OptimizerConfig& cfg, std::size_t num_params, Format weight_format,
-                     Format grad_format, Format state_format)
+                     Format grad_format, Format state_format, RoundingMode weight_rounding,
+                     std::uint64_t seed)
     : cfg_(cfg),
       num_params_(num_params),
       weight_format_(weight_format),
-      grad_format_(grad_format) {
+      grad_format_(grad_format),
+      block_stats_(std::size_t((std::int64_t(num_params) + kBlock - 1) / kBlock)) {
+  rounding_.mode = weight_rounding;
+  rounding_.seed = seed;
+  // The remedies act where rounding loses updates: 16-bit weights (config validation names
+  // the keys; this guards the library).
+  if (weight_format == kFloatFormat &&
+      (weight_rounding != RoundingMode::kNearestEven || cfg.compensation != Compensation::kNone))
+    fail("optimizer.compensation / rounding.weights: the weights are fp32 here, so nothing is "
+         "rounded; hint: use them with fp16-true or bf16-true");
   // The checks torch.optim makes in its constructors, named by config key.
   if (!(cfg.weight_decay >= 0.0))
     fail("optimizer.weight_decay: got {}, expected >= 0; hint: 0 turns it off", cfg.weight_decay);
@@ -304,12 +324,21 @@ Optimizer::Optimizer(const OptimizerConfig& cfg, std::size_t num_params, Format 
     StateBuffer& b = state_.emplace_back(StateBuffer{std::string(name), state_format, {}});
     allocate_state(b.bytes, num_params * bytes_per_value(state_format));
   }
+  rule_buffers_ = state_.size();
+  if (cfg.compensation == Compensation::kKahan) {  // c_0 = 0, in the weights' format
+    StateBuffer& c = state_.emplace_back(StateBuffer{std::string(kCompensationName), weight_format, {}});
+    allocate_state(c.bytes, num_params * bytes_per_value(weight_format));
+  }
 }
 
 std::size_t Optimizer::state_bytes() const {
   std::size_t bytes = 0;
-  for (const StateBuffer& b : state_) bytes += b.bytes.size();
+  for (std::size_t k = 0; k < rule_buffers_; ++k) bytes += state_[k].bytes.size();
   return bytes;
+}
+
+std::size_t Optimizer::compensation_bytes() const {
+  return state_.size() > rule_buffers_ ? state_.back().bytes.size() : 0;
 }
 
 void Optimizer::step(void* weights, const void* grads, float lr, float grad_multiplier,
@@ -321,16 +350,22 @@ void Optimizer::step(void* weights, const void* grads, float lr, float grad_mult
   const auto n = static_cast<std::int64_t>(num_params_);
   // Views of the state buffers, without allocating: at most kMaxStateBuffers of them.
   OptimizerStateBuffer state[kMaxStateBuffers];
-  for (std::size_t k = 0; k < state_.size(); ++k)
+  for (std::size_t k = 0; k < rule_buffers_; ++k)
     state[k] = {state_[k].name, state_[k].format, state_[k].bytes};
+  // Stochastic rounding is keyed by this update's number (restored on resume).
+  Rounding rounding = rounding_;
+  rounding.step = std::uint64_t(steps_taken_);
+  WeightRounding weight_rounding{rounding.for_tensor(tensor_id::kWeights), nullptr};
+  if (compensation_bytes() != 0) weight_rounding.compensation = state_.back().bytes.data();
   const StepBuffers buffers{weight_format_, weights, grad_format_, grads, working_copy,
-                            std::span<const OptimizerStateBuffer>(state, state_.size())};
+                            std::span<const OptimizerStateBuffer>(state, rule_buffers_),
+                            rounding, weight_rounding, block_stats_.data()};
   UpdateStats counted;
   // The update rule is chosen once per step; the formats are looked up once per block.
   if (cfg_.kind == OptimizerKind::kSgd) {
     const SgdParams p{grad_multiplier, static_cast<float>(cfg_.weight_decay),
                       static_cast<float>(cfg_.momentum), static_cast<float>(1.0 - cfg_.dampening)};
-    const Momentum momentum = state_.empty()        ? Momentum::kNone
+    const Momentum momentum = rule_buffers_ == 0      ? Momentum::kNone
                               : steps_taken_ == 1 ? Momentum::kFirstStep
                                                   : Momentum::kLater;
     with_sgd_rule(p.weight_decay != 0.0f, momentum, cfg_.nesterov, p, [&](const auto& rule) {
@@ -355,10 +390,7 @@ void Optimizer::step(void* weights, const void* grads, float lr, float grad_mult
     if (!decoupled && p.weight_decay != 0.0f) counted = update_blocks(buffers, n, form, AdamRule<true>{p});
     else counted = update_blocks(buffers, n, form, AdamRule<false>{p});
   }
-  if (stats != nullptr) {
-    stats->nonzero_updates += counted.nonzero_updates;
-    stats->lost_updates += counted.lost_updates;
-  }
+  if (stats != nullptr) *stats += counted;
 }
 
 std::vector<OptimizerStateBuffer> Optimizer::state_buffers() {

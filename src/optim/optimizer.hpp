@@ -42,8 +42,12 @@ class Optimizer {
  public:
   // Throws UserError for hyper-parameters PyTorch rejects (negative momentum, beta outside
   // [0, 1), Nesterov without momentum or with dampening, ...). Allocates all state here.
+  // weight_rounding: how updates are rounded into 16-bit weights and state (stochastic
+  // rounding is keyed by seed, the update's number, the tensor and the element);
+  // cfg.compensation adds Kahan's buffer. Both need 16-bit weights (UserError otherwise).
   Optimizer(const OptimizerConfig& cfg, std::size_t num_params, Format weight_format,
-            Format grad_format, Format state_format);
+            Format grad_format, Format state_format,
+            RoundingMode weight_rounding = RoundingMode::kNearestEven, std::uint64_t seed = 0);
 
   // weights: num_params values of weight_format, updated in place; grads: num_params values
   // of grad_format. The gradient used is grad * grad_multiplier (the multiplier folds
@@ -56,11 +60,13 @@ class Optimizer {
 
   // Completed updates (PyTorch's state["step"]); a skipped step does not call step().
   std::int64_t steps_taken() const { return steps_taken_; }
-  std::size_t state_bytes() const;
+  std::size_t state_bytes() const;         // the rule's buffers (momentum, Adam moments)
+  std::size_t compensation_bytes() const;  // Kahan's buffer, 0 without one
   std::size_t num_params() const { return num_params_; }
 
   // The state, in the order the rule reads it: SGD with momentum -> {momentum_buffer},
-  // SGD without -> {}, Adam/AdamW -> {exp_avg, exp_avg_sq}. Views into the optimizer.
+  // SGD without -> {}, Adam/AdamW -> {exp_avg, exp_avg_sq}; then kahan_compensation where
+  // optimizer.compensation is kahan. Views into the optimizer.
   std::vector<OptimizerStateBuffer> state_buffers();
   void set_steps_taken(std::int64_t steps);
 
@@ -85,7 +91,10 @@ class Optimizer {
   std::size_t num_params_;
   Format weight_format_;
   Format grad_format_;
-  std::vector<StateBuffer> state_;  // what the rule declared, in its order
+  std::vector<StateBuffer> state_;  // what the rule declared, in its order; then Kahan's c
+  std::size_t rule_buffers_ = 0;    // how many of state_ the rule reads
+  Rounding rounding_;               // of weights and state (mode, seed)
+  std::vector<UpdateStats> block_stats_;  // step()'s per-block counts
   std::int64_t steps_taken_ = 0;
 };
 

@@ -63,7 +63,7 @@ struct AdamUnderflow {
 
 AdamUnderflow adam_underflow(const StepTensors& t, const Config& cfg) {
   AdamUnderflow worst;
-  if (cfg.optimizer.kind == OptimizerKind::kSgd || t.optimizer_state.size() != 2) return worst;
+  if (cfg.optimizer.kind == OptimizerKind::kSgd || t.optimizer_state.size() < 2) return worst;
   const OptimizerStateBuffer& m = t.optimizer_state[0];
   const OptimizerStateBuffer& v = t.optimizer_state[1];
   const auto& layers = t.layout->layers();

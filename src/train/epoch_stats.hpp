@@ -3,6 +3,7 @@
 // numbers"). Every step is counted, not sampled: the counts come from rounding passes
 // that run anyway.
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 
@@ -36,6 +37,10 @@ struct EpochStats {
       if (whole == 0) return nullptr;
       return double(part) / double(whole);
     };
+    auto ratio = [](double part, double whole) -> nlohmann::json {
+      if (!(whole > 0.0) || !std::isfinite(part)) return nullptr;
+      return part / whole;
+    };
     return {
         {"loss_scale", {{"min", scale_min}, {"max", scale_max}, {"last", scale_last}}},
         {"skipped_steps", skipped_steps},
@@ -46,6 +51,14 @@ struct EpochStats {
         {"lost_update_fraction",
          has_master ? nlohmann::json(nullptr)
                     : fraction(updates.lost_updates, updates.nonzero_updates)},
+        // -true modes: the applied update against the intended fp32 one, relative to the
+        // sum of |intended|: nearest that loses small updates has error ~1 and bias ~-1;
+        // stochastic rounding is unbiased (bias ~0) but noisy; Kahan carries the loss
+        // into later steps, so its bias over an epoch stays near 0.
+        {"update_rounding_error",
+         has_master ? nlohmann::json(nullptr) : ratio(updates.error_abs, updates.intended_abs)},
+        {"update_rounding_bias",
+         has_master ? nlohmann::json(nullptr) : ratio(updates.error_signed, updates.intended_abs)},
     };
   }
 };

@@ -32,7 +32,7 @@ Trainer::Trainer(const Config& cfg, const DataSplits& data)
       params_(policy_, initial_parameters(mlp_.layout(), cfg.model.activation, cfg.model.init,
                                           cfg.seed)),
       optimizer_(cfg.optimizer, params_.size(), params_.update_format(), params_.grad_format(),
-                 policy_.optimizer_state),
+                 policy_.optimizer_state, cfg.rounding.weights, cfg.seed),
       scaler_(cfg.loss_scale, scaling_mode(cfg, policy_)),
       // Buffers for min(batch size, rows): a batch of 10 million on 1,000 rows needs 1,000.
       train_ws_(mlp_.layout(), cfg.model.activation, policy_.roles, training_capacity(cfg, data),
@@ -97,8 +97,13 @@ Trainer::StepResult Trainer::train_step(const std::int32_t* rows, int batch, flo
   RoundStats grad_rounding;
   {
     ScopedPhase t(phases_, Phase::kBackward);
+    // Stochastic rounding of the gradients is keyed by this step's number (NUMERICS.md).
+    Rounding rounding;
+    rounding.mode = cfg_.rounding.gradients;
+    rounding.seed = cfg_.seed;
+    rounding.step = std::uint64_t(global_step_);
     grad_rounding = mlp_.backward(params_.matmul_weights(), batch, train_ws_, params_.grads(),
-                                  kNearestEven, &epoch_.grad_rounding);
+                                  rounding, &epoch_.grad_rounding);
   }
   // 5. Unscale and check: a non-finite gradient skips the step (or ends the run). A 16-bit
   // gradient was counted as it was rounded; fp32 ones come straight from the matmuls.
@@ -183,7 +188,8 @@ nlohmann::json Trainer::accounted_memory() const {
   const std::size_t data_bytes = data_.train.bytes() + data_.test.bytes() +
                                  (data_.validation ? data_.validation->bytes() : 0);
   const std::size_t training = params_.master_bytes() + weights_16 + params_.grad_bytes() +
-                               optimizer_.state_bytes() + saved + train_ws_.scratch_bytes();
+                               optimizer_.state_bytes() + optimizer_.compensation_bytes() + saved +
+                               train_ws_.scratch_bytes();
   // Inference holds the weights in the format it runs in and one batch's activations.
   const std::size_t inference_weights =
       bytes_per_value(policy_.format(TensorRole::kWeight)) * params_.size();
@@ -192,6 +198,7 @@ nlohmann::json Trainer::accounted_memory() const {
       {"working_weights_bytes", weights_16},
       {"gradient_bytes", params_.grad_bytes()},
       {"optimizer_state_bytes", optimizer_.state_bytes()},
+      {"compensation_bytes", optimizer_.compensation_bytes()},  // Kahan's c (-true modes)
       {"activation_bytes_per_batch", saved},
       // min(batch size, rows): what the buffers above were sized for.
       {"batch_rows_allocated", train_ws_.capacity},

@@ -81,7 +81,7 @@ TEST(ApplyUpdate, TheFormIsAppliedAsWritten) {
   add_update(UpdateForm{-0.25f, 0.5f}, from_table(u), w.data(), w.data(), 3);
   EXPECT_EQ(w, (std::vector<float>{0.375f, -1.25f, 1.25f}));
   UpdateStats s;
-  store_updated_weights(w.data(), w.data(), Format::kF32, w.data(), Format::kBf16, nullptr, 0, 3, s);
+  store_updated_weights(w.data(), w.data(), Format::kF32, w.data(), Format::kBf16, nullptr, WeightRounding{}, 0, 3, s);
   EXPECT_EQ(w, (std::vector<float>{0.375f, -1.25f, 1.25f}));  // already the storage
   EXPECT_EQ(s.nonzero_updates, 0u);  // fp32 weights are not counted
   EXPECT_EQ(s.lost_updates, 0u);
@@ -127,7 +127,7 @@ TEST(ApplyUpdate, CountsUpdatesBelowHalfAnUlpOfBf16WeightsAsLost) {
   std::vector<float> w_new(4);
   add_update(UpdateForm{-0x1p-10f, 1.0f}, from_table(u), old.data(), w_new.data(), 4);
   UpdateStats s;
-  store_updated_weights(w_new.data(), old.data(), Format::kBf16, w.data(), Format::kBf16, nullptr, 2,
+  store_updated_weights(w_new.data(), old.data(), Format::kBf16, w.data(), Format::kBf16, nullptr, WeightRounding{}, 2,
                         4, s);
   EXPECT_EQ(s.nonzero_updates, 3u);
   EXPECT_EQ(s.lost_updates, 2u);
@@ -148,7 +148,7 @@ TEST(ApplyUpdate, RewritesTheWorkingCopyFromTheNewMaster) {
   std::vector<bf16> copy = {bf16(0.0f), bf16(0.0f)};
   add_update(UpdateForm{-1.0f, 1.0f}, from_table(u), w.data(), w.data(), 2);
   UpdateStats s;
-  store_updated_weights(w.data(), w.data(), Format::kF32, w.data(), Format::kBf16, copy.data(), 0, 2, s);
+  store_updated_weights(w.data(), w.data(), Format::kF32, w.data(), Format::kBf16, copy.data(), WeightRounding{}, 0, 2, s);
   EXPECT_EQ(s.nonzero_updates, 0u);
   EXPECT_EQ(w, (std::vector<float>{1.0f + 0x1p-9f, 1.0f + 3 * 0x1p-9f}));
   EXPECT_EQ(bits(copy[0]), 0x3F80u);  // 1
