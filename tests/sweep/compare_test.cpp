@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <sstream>
 #include <fstream>
@@ -343,6 +344,27 @@ TEST_F(RemedyCompareTest, JsonAndCsvCarryTheName) {
   EXPECT_EQ(rows[6][1], "bf16-true+sr+sr-grad+kahan");
   const std::string table = format_comparison(c, CompareFormat::kTable);
   EXPECT_NE(table.find("bf16-true+kahan"), std::string::npos);
+}
+
+// scripts/plot_runs.py mirrors compare's grouping in Python: the same groups, labels and
+// sizes (its own order: it sorts the other settings as text).
+TEST_F(RemedyCompareTest, PlotRunsGroupsAndLabelsAsCompareDoes) {
+  const std::string cmd = "/usr/bin/python3 " MIXPREC_SOURCE_DIR "/scripts/plot_runs.py --groups " +
+                          tmp_.path().string();
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buffer[256];
+  while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
+  ASSERT_EQ(pclose(pipe), 0) << cmd << "\n" << out;
+  std::vector<std::string> from_plot, from_compare;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) from_plot.push_back(line);
+  for (const CompareGroup& g : compare().groups)
+    from_compare.push_back(g.label + "\t" + std::to_string(g.runs.size()));
+  std::sort(from_plot.begin(), from_plot.end());
+  std::sort(from_compare.begin(), from_compare.end());
+  EXPECT_EQ(from_plot, from_compare);
 }
 
 TEST(CollectRuns, ErrorsNameTheFolder) {
