@@ -111,6 +111,15 @@ TEST(SweepPlan, SweepsTheRemedies) {
     EXPECT_EQ(run.resolved_config["optimizer"]["compensation"], p[1].second) << run.grid.name;
   }
 
+  // A file in fp32 (configs/default.json) sweeps a remedy in the modes given by --precision.
+  r.config_path = "configs/default.json";
+  r.precisions = "bf16-true";
+  r.sets = {"optimizer.compensation=kahan"};
+  plan = plan_sweep(r, kBinary, 2, kSource, kNow);
+  ASSERT_EQ(plan.runs.size(), 1u);
+  EXPECT_EQ(plan.runs[0].grid.name, "bf16-true-seed0");  // a single value does not name the run
+  EXPECT_EQ(plan.runs[0].resolved_config["optimizer"]["compensation"], "kahan");
+
   r.precisions = "fp32,bf16-true";  // fp32 has nothing for stochastic rounding to act on
   r.sets = {"rounding.weights=nearest,stochastic"};
   try {
