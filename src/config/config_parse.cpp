@@ -373,7 +373,8 @@ void Parser::parse_loss_scale(const json& j, LossScaleConfig& l) const {
 
 void Parser::parse_rounding(const json& j, RoundingConfig& r) const {
   check_object(j, "rounding");
-  with(j, "weights", [&](const json& v) { r.weights = choice<RoundingMode>(v, "rounding.weights"); });
+  with(j, "weights",
+       [&](const json& v) { r.weights = choice<RoundingMode>(v, "rounding.weights"); });
   with(j, "gradients",
        [&](const json& v) { r.gradients = choice<RoundingMode>(v, "rounding.gradients"); });
 }
@@ -506,14 +507,16 @@ void Parser::check_remedies(const Config& c) const {
     const std::string cause =
         stored == mode.update_format()
             ? fmt::format("keeps its weights in {}", to_string(stored))
-            : fmt::format("applies its updates to {} master weights", to_string(mode.update_format()));
+            : fmt::format("applies its updates to {} master weights",
+                          to_string(mode.update_format()));
     const std::string hint =
         same_weights ? fmt::format("the master already keeps small updates; precision \"{}\" is "
                                    "{} without one", same_weights->name, to_string(stored))
                      : fmt::format("remove {}, or use one of those modes", key);
     fail("{}: {} = \"{}\" only applies to the modes without master weights ({}), where each "
          "update rounds into the stored weights; precision \"{}\" {} (hint: {})",
-         origin({key, "precision"}), key, value, modes_where(updates_round), mode.name, cause, hint);
+         origin({key, "precision"}), key, value, modes_where(updates_round), mode.name, cause,
+         hint);
   };
   if (c.rounding.weights != RoundingMode::kNearestEven)
     update_remedy("rounding.weights", enum_name(c.rounding.weights));

@@ -218,7 +218,8 @@ Comparison compare_runs(const std::vector<RunInfo>& runs, const std::string& bas
   auto rank = [&](std::size_t g) {
     const std::string others = others_of(group_settings[g]);
     const auto pos = std::find(others_order.begin(), others_order.end(), others) - others_order.begin();
-    return std::tuple(pos, precision_rank(cmp.groups[g].precision), remedy_order(group_settings[g]));
+    return std::tuple(pos, precision_rank(cmp.groups[g].precision),
+                      remedy_order(group_settings[g]));
   };
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rank(a) < rank(b); });
   std::vector<CompareGroup> sorted;
