@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Plots mixprec runs: loss and test-accuracy curves, throughput and memory bars.
 
-    scripts/plot_runs.py RUN_OR_SWEEP_DIR... [--out plots/]
+    scripts/plot_runs.py RUN_OR_SWEEP_DIR... [--out plots/] [--groups]
 
 Each argument is a run folder (summary.json, metrics.jsonl), a sweep folder (sweep.json)
 or a folder holding those (runs/). Completed runs are grouped as `mixprec compare` groups
-them: by everything in config.json except seed and name, labelled by precision plus the
-settings that differ; a '*' marks an emulated matmul path. Writes into --out:
+them: by everything in config.json except seed and name, labelled by the group's name (the
+precision and its remedies: bf16-true+sr+kahan) plus the other settings that differ; a '*'
+marks an emulated matmul path. --groups prints each group's label and run count instead of
+plotting. Writes into --out:
 
     loss.png        train_loss_running (solid) and test loss (dashed) per epoch
     accuracy.png    test accuracy per epoch
@@ -26,6 +28,13 @@ import sys
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 PRECISION_ORDER = ["fp32", "fp16-mixed", "bf16-mixed", "fp16-true", "bf16-true"]
+# The remedies of NUMERICS.md "Beyond nearest rounding" as a group's name shows them, in name
+# order, as src/sweep/group_name.cpp has them: (key, default, value that turns it on, suffix).
+# A run recorded before the keys existed ran with the defaults.
+REMEDIES = [("rounding.weights", "nearest", "stochastic", "sr"),
+            ("rounding.gradients", "nearest", "stochastic", "sr-grad"),
+            ("optimizer.compensation", "none", "kahan", "kahan")]
+REMEDY_KEYS = [key for key, _, _, _ in REMEDIES]
 
 
 def matplotlib_importable(python):
@@ -147,6 +156,8 @@ def load_groups(run_dirs):
             skipped.append((d, status if os.path.isdir(d) else "not started"))
             continue
         settings = {k: v for k, v in flatten(config).items() if k not in ("seed", "name")}
+        for key, off, _, _ in REMEDIES:
+            settings.setdefault(key, off)
         runs.append({"dir": d, "summary": summary, "settings": settings, "epochs": read_epochs(d)})
 
     keys = sorted({k for r in runs for k in r["settings"]})
@@ -159,17 +170,23 @@ def load_groups(run_dirs):
 
     result = []
     for members in groups.values():
-        precision = members[0]["settings"]["precision"]
+        settings = members[0]["settings"]
+        precision = settings["precision"]
+        on = [settings.get(key) == value for key, _, value, _ in REMEDIES]
+        name = precision + "".join("+" + suffix for (_, _, _, suffix), o in zip(REMEDIES, on) if o)
         emulated = any(m["summary"].get("matmul_path") == "emulated" for m in members)
-        label = precision + ("*" if emulated else "")
+        label = name + ("*" if emulated else "")
         for k in varying:
-            v = members[0]["settings"].get(k)
-            label += f" {k}={v if isinstance(v, str) else json.dumps(v, separators=(',', ':'))}"
-        others = json.dumps({k: v for k, v in members[0]["settings"].items() if k != "precision"},
+            if k not in REMEDY_KEYS:
+                v = settings.get(k)
+                label += f" {k}={v if isinstance(v, str) else json.dumps(v, separators=(',', ':'))}"
+        others = json.dumps({k: v for k, v in settings.items() if k != "precision" and k not in REMEDY_KEYS},
                             sort_keys=True)
         rank = PRECISION_ORDER.index(precision) if precision in PRECISION_ORDER else len(PRECISION_ORDER)
+        # Each precision plain first, then one remedy in name order, then two, ... (as compare).
+        remedy_rank = (sum(on), sum(1 << i for i, o in enumerate(on) if o))
         result.append({"label": label, "precision": precision, "emulated": emulated,
-                       "runs": members, "sort": (others, rank)})
+                       "runs": members, "sort": (others, rank, remedy_rank)})
     result.sort(key=lambda g: g["sort"])
     return result, skipped
 
@@ -328,9 +345,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("dirs", nargs="+", help="run folders, sweep folders, or folders holding them")
     parser.add_argument("--out", default="plots", help="folder for the PNGs (default plots/)")
+    parser.add_argument("--groups", action="store_true",
+                        help="print each group's label and run count (tab-separated), plot nothing")
     args = parser.parse_args()
 
     run_dirs = collect_run_dirs(args.dirs)  # bad arguments fail before any install
+    if args.groups:
+        for g in load_groups(run_dirs)[0]:
+            print(f"{g['label']}\t{len(g['runs'])}")
+        return
     ensure_matplotlib()  # may run this script again under the system Python
     groups, skipped = load_groups(run_dirs)
     for d, status in skipped:

@@ -69,6 +69,24 @@ const EnumNames<LossScaling>& enum_names<LossScaling>() {
   return names;
 }
 
+template <>
+const EnumNames<RoundingMode>& enum_names<RoundingMode>() {
+  static const EnumNames<RoundingMode> names = [] {
+    EnumNames<RoundingMode> out;
+    for (RoundingMode m : {RoundingMode::kNearestEven, RoundingMode::kStochastic})
+      out.emplace_back(std::string(to_string(m)), m);
+    return out;
+  }();
+  return names;
+}
+
+template <>
+const EnumNames<Compensation>& enum_names<Compensation>() {
+  static const EnumNames<Compensation> names = {{"none", Compensation::kNone},
+                                                {"kahan", Compensation::kKahan}};
+  return names;
+}
+
 std::string to_string(DataFormat v) { return enum_name(v); }
 std::string to_string(Normalize v) { return enum_name(v); }
 std::string to_string(CsvHeader v) { return enum_name(v); }
@@ -77,5 +95,6 @@ std::string to_string(Activation v) { return enum_name(v); }
 std::string to_string(Init v) { return enum_name(v); }
 std::string to_string(OptimizerKind v) { return enum_name(v); }
 std::string to_string(ScheduleKind v) { return enum_name(v); }
+std::string to_string(Compensation v) { return enum_name(v); }
 
 }  // namespace mixprec

@@ -28,6 +28,8 @@ template <> const EnumNames<Init>& enum_names<Init>();
 template <> const EnumNames<OptimizerKind>& enum_names<OptimizerKind>();
 template <> const EnumNames<ScheduleKind>& enum_names<ScheduleKind>();
 template <> const EnumNames<LossScaling>& enum_names<LossScaling>();
+template <> const EnumNames<RoundingMode>& enum_names<RoundingMode>();
+template <> const EnumNames<Compensation>& enum_names<Compensation>();
 
 std::string to_string(DataFormat v);
 std::string to_string(Normalize v);
@@ -37,7 +39,10 @@ std::string to_string(Activation v);
 std::string to_string(Init v);
 std::string to_string(OptimizerKind v);
 std::string to_string(ScheduleKind v);
+std::string to_string(Compensation v);
 // to_string(LossScaling) is not here: src/train/loss_scaler.hpp defines it (same names).
+// to_string(RoundingMode) is not here either: precision/rounding.hpp spells its names, and
+// enum_names<RoundingMode> takes them from there.
 
 // The canonical name of any enum with a table above.
 template <typename E>

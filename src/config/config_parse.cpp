@@ -211,9 +211,11 @@ class Parser {
   void parse_optimizer(const json& j, OptimizerConfig& o) const;
   void parse_schedule(const json& j, ScheduleConfig& s) const;
   void parse_loss_scale(const json& j, LossScaleConfig& l) const;
+  void parse_rounding(const json& j, RoundingConfig& r) const;
   void parse_train(const json& j, TrainConfig& t) const;
   Precision parse_precision_value(const json& v) const;
   void check_consistency(const Config& c) const;
+  void check_remedies(const Config& c) const;
 
  private:
   const std::string& source_;
@@ -312,6 +314,9 @@ void Parser::parse_optimizer(const json& j, OptimizerConfig& o) const {
   with(j, "clip_grad_norm", [&](const json& v) {
     o.clip_grad_norm = number(v, "optimizer.clip_grad_norm", kNonNegative);
   });
+  with(j, "compensation", [&](const json& v) {
+    o.compensation = choice<Compensation>(v, "optimizer.compensation");
+  });
 }
 
 void Parser::parse_schedule(const json& j, ScheduleConfig& s) const {
@@ -364,6 +369,14 @@ void Parser::parse_loss_scale(const json& j, LossScaleConfig& l) const {
     l.backoff_factor = number(v, "loss_scale.backoff_factor", kOpenUnit);
   });
   with(j, "min", [&](const json& v) { l.min = number(v, "loss_scale.min", kPositive); });
+}
+
+void Parser::parse_rounding(const json& j, RoundingConfig& r) const {
+  check_object(j, "rounding");
+  with(j, "weights",
+       [&](const json& v) { r.weights = choice<RoundingMode>(v, "rounding.weights"); });
+  with(j, "gradients",
+       [&](const json& v) { r.gradients = choice<RoundingMode>(v, "rounding.gradients"); });
 }
 
 void Parser::parse_train(const json& j, TrainConfig& t) const {
@@ -458,6 +471,64 @@ void Parser::check_consistency(const Config& c) const {
     fail("{}: loss_scale.init = {} is below loss_scale.min = {}: a dynamic scale below its "
          "minimum ends the run at once",
          origin({"loss_scale", "precision"}), l.init, l.min);
+  check_remedies(c);
+}
+
+// The modes, from the mode table, where an update rounds into the stored weights: those
+// without master weights (the mixed modes and fp32 update an fp32 master).
+bool updates_round(const ModeTraits& mode) { return !mode.has_master(); }
+
+// ...and those that round some gradient from the format it is computed in.
+bool gradients_round(const ModeTraits& mode) {
+  for (TensorRole role : {TensorRole::kOutputGrad, TensorRole::kWeightGrad})
+    if (traits(mode.format(role)).bits < traits(mode.accumulate).bits) return true;
+  return false;
+}
+
+std::string modes_where(bool (*applies)(const ModeTraits&)) {
+  std::vector<std::string> names;
+  for (Precision p : all_precisions())
+    if (applies(policy_for(p))) names.push_back(to_string(p));
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+// NUMERICS.md "Beyond nearest rounding": each remedy needs a mode that rounds what it acts on.
+void Parser::check_remedies(const Config& c) const {
+  const ModeTraits& mode = policy_for(c.precision);
+  const Format stored = mode.format(TensorRole::kWeight);
+  auto update_remedy = [&](std::string_view key, const std::string& value) {
+    if (updates_round(mode)) return;
+    // A mixed mode's master already keeps the small updates that rounding would lose; the
+    // way to these remedies is the mode that stores the same weights without one.
+    const ModeTraits* same_weights = nullptr;
+    for (Precision p : all_precisions())
+      if (updates_round(policy_for(p)) && policy_for(p).format(TensorRole::kWeight) == stored)
+        same_weights = &policy_for(p);
+    const std::string cause =
+        stored == mode.update_format()
+            ? fmt::format("keeps its weights in {}", to_string(stored))
+            : fmt::format("applies its updates to {} master weights",
+                          to_string(mode.update_format()));
+    const std::string hint =
+        same_weights ? fmt::format("the master already keeps small updates; precision \"{}\" is "
+                                   "{} without one", same_weights->name, to_string(stored))
+                     : fmt::format("remove {}, or use one of those modes", key);
+    fail("{}: {} = \"{}\" only applies to the modes without master weights ({}), where each "
+         "update rounds into the stored weights; precision \"{}\" {} (hint: {})",
+         origin({key, "precision"}), key, value, modes_where(updates_round), mode.name, cause,
+         hint);
+  };
+  if (c.rounding.weights != RoundingMode::kNearestEven)
+    update_remedy("rounding.weights", enum_name(c.rounding.weights));
+  if (c.optimizer.compensation != Compensation::kNone)
+    update_remedy("optimizer.compensation", enum_name(c.optimizer.compensation));
+  if (c.rounding.gradients != RoundingMode::kNearestEven && !gradients_round(mode))
+    fail("{}: rounding.gradients = \"{}\" only applies to the modes that round gradients from "
+         "{} ({}); precision \"{}\" keeps its gradients in {} (hint: remove rounding.gradients, "
+         "or use one of those modes)",
+         origin({"rounding.gradients", "precision"}), enum_name(c.rounding.gradients),
+         to_string(mode.accumulate), modes_where(gradients_round), mode.name,
+         to_string(mode.format(TensorRole::kWeightGrad)));
 }
 
 }  // namespace
@@ -492,6 +563,7 @@ Config parse_config_with_origins(const json& j, const std::string& source,
   with(j, "optimizer", [&](const json& v) { p.parse_optimizer(v, c.optimizer); });
   with(j, "schedule", [&](const json& v) { p.parse_schedule(v, c.schedule); });
   with(j, "loss_scale", [&](const json& v) { p.parse_loss_scale(v, c.loss_scale); });
+  with(j, "rounding", [&](const json& v) { p.parse_rounding(v, c.rounding); });
   with(j, "train", [&](const json& v) { p.parse_train(v, c.train); });
   p.check_consistency(c);
   return c;

@@ -1,9 +1,11 @@
 #include "sweep/compare.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "common/error.hpp"
 #include "precision/precision.hpp"
+#include "sweep/group_name.hpp"
 
 namespace mixprec {
 
@@ -31,6 +33,13 @@ namespace {
 // Keys that say nothing about what was run: the seed is what the groups average over,
 // the name only labels the folder.
 bool is_bookkeeping(const std::string& key) { return key == "seed" || key == "name"; }
+
+// The remedy keys, which the group's name shows instead of its label's key=value list.
+bool shown_in_name(const std::string& key) {
+  for (const Remedy& r : remedies())
+    if (r.key == key) return true;
+  return false;
+}
 
 void flatten_into(const json& j, const std::string& prefix, std::map<std::string, json>& out) {
   if (j.is_object()) {
@@ -92,6 +101,7 @@ Comparison compare_runs(const std::vector<RunInfo>& runs, const std::string& bas
       Member m{&run, flatten_config(run.config)};
       for (auto it = m.settings.begin(); it != m.settings.end();)
         it = is_bookkeeping(it->first) ? m.settings.erase(it) : std::next(it);
+      fill_absent_remedies(m.settings);
       if (!m.settings.count("precision") || !m.settings["precision"].is_string())
         cmp.skipped.push_back({run.dir.string(), "completed, but config.json has no precision"});
       else
@@ -112,11 +122,15 @@ Comparison compare_runs(const std::vector<RunInfo>& runs, const std::string& bas
     if (k != "precision" && (values.size() > 1 || !everywhere)) cmp.varying_keys.push_back(k);
   }
 
-  // Group by the full settings; order: first appearance of the non-precision settings,
-  // then the precisions in their canonical order.
+  // Group by the full settings; order: first appearance of the settings the name does not
+  // show, then the precisions in their canonical order, then the remedies.
   std::vector<std::map<std::string, json>> group_settings;
-  std::vector<std::string> others_order;  // dump of the settings without precision
-  auto others_of = [](std::map<std::string, json> s) { s.erase("precision"); return json(s).dump(); };
+  std::vector<std::string> others_order;  // dump of the settings without precision and remedies
+  auto others_of = [](std::map<std::string, json> s) {
+    s.erase("precision");
+    for (const Remedy& r : remedies()) s.erase(r.key);
+    return json(s).dump();
+  };
   for (const Member& m : members) {
     auto it = std::find(group_settings.begin(), group_settings.end(), m.settings);
     const std::size_t g = it - group_settings.begin();
@@ -125,6 +139,7 @@ Comparison compare_runs(const std::vector<RunInfo>& runs, const std::string& bas
       cmp.groups.emplace_back();
       CompareGroup& group = cmp.groups.back();
       group.precision = m.settings.at("precision").get<std::string>();
+      group.name = group_name(m.settings);
       for (const std::string& k : cmp.varying_keys)
         group.settings[k] = m.settings.count(k) ? m.settings.at(k) : json(nullptr);
       const std::string others = others_of(m.settings);
@@ -158,9 +173,10 @@ Comparison compare_runs(const std::vector<RunInfo>& runs, const std::string& bas
     for (const MetricSpec& spec : compare_metrics())
       group.metrics[spec.key] = mean_std(group.values[spec.key]);
     const bool emulated = group.matmul_path == "emulated" || group.matmul_path == "mixed";
-    group.label = group.precision + (emulated ? "*" : "");
+    group.label = group.name + (emulated ? "*" : "");
     for (const auto& [k, v] : group.settings.items())
-      group.label += " " + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+      if (!shown_in_name(k))
+        group.label += " " + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
     if (emulated) {
       const std::string& format = group.weight_format;
       if (std::find(emulated_formats.begin(), emulated_formats.end(), format) == emulated_formats.end())
@@ -170,10 +186,13 @@ Comparison compare_runs(const std::vector<RunInfo>& runs, const std::string& bas
   for (const std::string& format : emulated_formats)
     cmp.footnotes.push_back("* emulated: " + format + " matmuls converted to fp32 on this CPU");
 
-  // Baselines: the group of the baseline precision with otherwise equal settings.
+  // Baselines: the group of the baseline precision with otherwise equal settings and no
+  // remedy, so that bf16-true+sr is measured against fp32 (which takes no remedy) and,
+  // with --baseline bf16-true, against what the remedy changed.
   for (std::size_t g = 0; g < cmp.groups.size(); ++g) {
     std::map<std::string, json> wanted = group_settings[g];
     wanted["precision"] = cmp.baseline;
+    for (const Remedy& r : remedies()) wanted[r.key] = r.off;
     const auto it = std::find(group_settings.begin(), group_settings.end(), wanted);
     if (it == group_settings.end()) continue;
     CompareGroup& group = cmp.groups[g];
@@ -192,13 +211,15 @@ Comparison compare_runs(const std::vector<RunInfo>& runs, const std::string& bas
     if (!group.is_baseline) group.vs_baseline = diff_against_baseline(group.seeded_runs, base.seeded_runs, resolve);
   }
 
-  // Report order: settings first seen first, precisions in canonical order within.
+  // Report order: settings first seen first, precisions in canonical order within, each
+  // precision plain and then with its remedies.
   std::vector<std::size_t> order(cmp.groups.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   auto rank = [&](std::size_t g) {
     const std::string others = others_of(group_settings[g]);
     const auto pos = std::find(others_order.begin(), others_order.end(), others) - others_order.begin();
-    return std::pair<long, int>(pos, precision_rank(cmp.groups[g].precision));
+    return std::tuple(pos, precision_rank(cmp.groups[g].precision),
+                      remedy_order(group_settings[g]));
   };
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rank(a) < rank(b); });
   std::vector<CompareGroup> sorted;

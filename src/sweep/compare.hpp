@@ -2,7 +2,8 @@
 // `mixprec compare`: groups completed runs by their settings (everything in config.json
 // except seed and name), and reports per group the mean and sample std over seeds of
 // speed, memory and accuracy, with speed-up and test-accuracy difference (95% Welch
-// interval) against the baseline precision at otherwise equal settings.
+// interval) against the baseline precision at otherwise equal settings, without the
+// remedies of sweep/group_name.hpp (fp32 takes none of them).
 #include <map>
 #include <optional>
 #include <string>
@@ -24,7 +25,8 @@ struct MetricSpec {
 const std::vector<MetricSpec>& compare_metrics();
 
 struct CompareGroup {
-  std::string label;      // precision, '*' if emulated, then the varying settings
+  std::string name;       // precision and remedies, "bf16-true+sr" (sweep/group_name.hpp)
+  std::string label;      // name, '*' if emulated, then the other varying settings
   std::string precision;
   nlohmann::json settings = nlohmann::json::object();  // varying keys -> values
   std::string matmul_path;  // native, emulated, or mixed (runs disagree)

@@ -194,7 +194,7 @@ std::string render_markdown(const Comparison& cmp) {
 }
 
 std::string render_csv(const Comparison& cmp) {
-  std::vector<std::string> header = {"label", "precision", "settings", "matmul_path", "n"};
+  std::vector<std::string> header = {"label", "name", "precision", "settings", "matmul_path", "n"};
   for (const MetricSpec& spec : compare_metrics()) {
     header.push_back(std::string(spec.key) + "_mean");
     header.push_back(std::string(spec.key) + "_std");
@@ -220,7 +220,7 @@ std::string render_csv(const Comparison& cmp) {
     std::string settings;
     for (const auto& [k, v] : g.settings.items())
       settings += (settings.empty() ? "" : " ") + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
-    std::vector<std::string> row = {g.label, g.precision, settings, g.matmul_path,
+    std::vector<std::string> row = {g.label, g.name, g.precision, settings, g.matmul_path,
                                     std::to_string(g.runs.size())};
     for (const MetricSpec& spec : compare_metrics()) {
       row.push_back(number(g.metrics.at(spec.key).mean));
@@ -253,6 +253,7 @@ json comparison_json(const Comparison& cmp) {
     }
     groups.push_back({
         {"label", g.label},
+        {"name", g.name},
         {"precision", g.precision},
         {"settings", g.settings},
         {"matmul_path", g.matmul_path},

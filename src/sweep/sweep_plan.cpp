@@ -51,13 +51,18 @@ SweepPlan plan_sweep(const SweepRequest& request, const fs::path& binary, int co
   plan.jobs = request.jobs;
   for (const std::string& set : request.sets) plan.axes.push_back(parse_axis(set));
 
-  // The config with the first value of every axis: its name, precision and seed are the
-  // defaults (a --set may supply the data folder the file lacks).
+  // The config with the first precision and the first value of every axis: its name,
+  // precision and seed are the defaults (a --set may supply the data folder the file lacks,
+  // and a remedy such as optimizer.compensation=kahan may need a swept precision other than
+  // the file's).
   std::vector<std::string> first_values;
+  if (!request.precisions.empty()) {
+    plan.precisions = parse_precisions(request.precisions);
+    first_values.push_back("precision=" + plan.precisions.front());
+  }
   for (const SweepAxis& axis : plan.axes) first_values.push_back(axis.key + "=" + axis.values[0]);
   const Config base = load_config(plan.config.string(), first_values);
-  plan.precisions = request.precisions.empty() ? std::vector<std::string>{to_string(base.precision)}
-                                               : parse_precisions(request.precisions);
+  if (plan.precisions.empty()) plan.precisions = {to_string(base.precision)};
   plan.seeds = request.seeds.empty() ? std::vector<std::uint64_t>{base.seed}
                                      : parse_seeds(request.seeds);
   const std::vector<GridRun> grid = expand_grid(plan.precisions, plan.seeds, plan.axes);

@@ -122,6 +122,35 @@ TEST(LoadConfig, BadOverriddenValueBlamesTheSet) {
   EXPECT_CONTAINS(e, R"(--set train={"epochs": 2, "epoch": 3}: unknown key "train.epoch")");
 }
 
+TEST(LoadConfig, RemedyOverrides) {
+  TempFile file("remedies.json", R"({"data": {"dir": "mnist"}, "precision": "bf16-true"})");
+  Config c = load_config(file.path(), {"rounding.weights=stochastic", "rounding.gradients=stochastic",
+                                       "optimizer.compensation=kahan"});
+  EXPECT_EQ(c.rounding.weights, RoundingMode::kStochastic);
+  EXPECT_EQ(c.rounding.gradients, RoundingMode::kStochastic);
+  EXPECT_EQ(c.optimizer.compensation, Compensation::kKahan);
+  EXPECT_EQ(load_config(file.path(), {"rounding.weights=stochastic", "rounding.weights=nearest"})
+                .rounding.weights,
+            RoundingMode::kNearestEven);
+  // A remedy the mode cannot use blames whichever --set came last: the remedy's...
+  std::string e = error_of([&] {
+    load_config(file.path(), {"precision=bf16-mixed", "rounding.weights=stochastic"});
+  });
+  EXPECT_CONTAINS(e, "--set rounding.weights=stochastic: rounding.weights = \"stochastic\" only "
+                     "applies to the modes without master weights");
+  // ...or the precision's, which broke a config that was fine.
+  TempFile sr("sr.json", R"({"data": {"dir": "mnist"}, "precision": "bf16-true",
+                             "rounding": {"weights": "stochastic"}})");
+  e = error_of([&] { load_config(sr.path(), {"precision=bf16-mixed"}); });
+  EXPECT_CONTAINS(e, "--set precision=bf16-mixed: rounding.weights = \"stochastic\"");
+  e = error_of([&] { load_config(file.path(), {"rounding.weights=random"}); });
+  EXPECT_EQ(e, "--set rounding.weights=random: rounding.weights = \"random\": expected one of "
+               "\"nearest\", \"stochastic\"");
+  e = error_of([&] { load_config(file.path(), {"rounding.weight=stochastic"}); });
+  EXPECT_EQ(e, "--set rounding.weight=stochastic: unknown key \"rounding.weight\"; did you mean "
+               "\"rounding.weights\"?");
+}
+
 TEST(LoadConfig, RequiresADataSource) {
   TempFile empty("nodata.json", "{}");
   std::string e = error_of([&] { load_config(empty.path()); });

@@ -47,10 +47,12 @@ TEST(ConfigDefaults, DefaultJsonUsesCanonicalNames) {
   EXPECT_EQ(d["optimizer"]["name"], "sgd");
   EXPECT_EQ(d["optimizer"]["lr"], 0.1);
   EXPECT_EQ(d["optimizer"]["eps"], 1e-8);
+  EXPECT_EQ(d["optimizer"]["compensation"], "none");
   EXPECT_EQ(d["schedule"]["name"], "constant");
   EXPECT_EQ(d["loss_scale"]["mode"], "auto");
   EXPECT_EQ(d["loss_scale"]["init"], 65536.0);
   EXPECT_EQ(d["loss_scale"]["growth_interval"], 2000);
+  EXPECT_EQ(d["rounding"], (json{{"weights", "nearest"}, {"gradients", "nearest"}}));
   EXPECT_EQ(d["train"]["epochs"], 5);
   EXPECT_EQ(d["train"]["shuffle"], true);
 }
@@ -63,11 +65,12 @@ const json kFull = json::parse(R"({
   "model": {"hidden": [64, 32, 16], "activation": "tanh", "init": "xavier"},
   "optimizer": {"name": "adamw", "lr": 0.001, "momentum": 0, "dampening": 0.5,
                 "nesterov": false, "weight_decay": 0.01, "beta1": 0.8, "beta2": 0.99,
-                "eps": 1e-6, "clip_grad_norm": 1},
+                "eps": 1e-6, "clip_grad_norm": 1, "compensation": "none"},
   "schedule": {"name": "cosine", "warmup_epochs": 0.5, "step_epochs": 3, "gamma": 1,
                "min_lr": 1e-5},
   "loss_scale": {"mode": "dynamic", "init": 1024, "growth_factor": 4, "growth_interval": 10,
                  "backoff_factor": 0.25, "min": 0.5},
+  "rounding": {"weights": "nearest", "gradients": "stochastic"},
   "train": {"epochs": 7, "batch_size": 32, "eval_batch_size": 64, "shuffle": false}
 })");
 
@@ -110,6 +113,9 @@ TEST(ConfigParse, EveryKeyIsRead) {
   EXPECT_EQ(c.loss_scale.growth_interval, 10);
   EXPECT_EQ(c.loss_scale.backoff_factor, 0.25);
   EXPECT_EQ(c.loss_scale.min, 0.5);
+  EXPECT_EQ(c.optimizer.compensation, Compensation::kNone);
+  EXPECT_EQ(c.rounding.weights, RoundingMode::kNearestEven);
+  EXPECT_EQ(c.rounding.gradients, RoundingMode::kStochastic);
   EXPECT_EQ(c.train.epochs, 7);
   EXPECT_EQ(c.train.batch_size, 32);
   EXPECT_EQ(c.train.eval_batch_size, 64);
@@ -249,10 +255,13 @@ TEST(ConfigParse, UnknownKeySuggestsTheClosestKey) {
 TEST(ConfigParse, UnknownKeyListsValidKeysWhenNothingIsClose) {
   EXPECT_EQ(parse_error({{"optimizer", {{"foo", 1}}}}),
             "f.json: unknown key \"optimizer.foo\"; valid keys of \"optimizer\": name, lr, "
-            "momentum, dampening, nesterov, weight_decay, beta1, beta2, eps, clip_grad_norm");
+            "momentum, dampening, nesterov, weight_decay, beta1, beta2, eps, clip_grad_norm, "
+            "compensation");
   EXPECT_EQ(parse_error({{"xyzzy", 1}}),
             "f.json: unknown key \"xyzzy\"; valid top-level keys: name, precision, seed, "
-            "threads, data, model, optimizer, schedule, loss_scale, train");
+            "threads, data, model, optimizer, schedule, loss_scale, rounding, train");
+  EXPECT_EQ(parse_error({{"rounding", {{"bias", 1}}}}),
+            "f.json: unknown key \"rounding.bias\"; valid keys of \"rounding\": weights, gradients");
 }
 
 TEST(ConfigParse, LossScaleForms) {
@@ -319,6 +328,74 @@ TEST(ConfigParse, CrossKeyRules) {
   EXPECT_NO_THROW(parse({{"precision", "fp32"}, {"loss_scale", {{"init", 0.5}}}}));
 }
 
+// NUMERICS.md "Beyond nearest rounding": stochastic rounding of the weights and Kahan
+// compensation act where updates round into stored 16-bit weights (the -true modes);
+// stochastic rounding of gradients wherever gradients are 16-bit (every mode but fp32).
+TEST(ConfigRemedies, ReadWrittenAndRoundTripped) {
+  const json j = {{"precision", "bf16-true"},
+                  {"optimizer", {{"compensation", "kahan"}}},
+                  {"rounding", {{"weights", "stochastic"}, {"gradients", "stochastic"}}}};
+  Config c = parse(j);
+  EXPECT_EQ(c.optimizer.compensation, Compensation::kKahan);
+  EXPECT_EQ(c.rounding.weights, RoundingMode::kStochastic);
+  EXPECT_EQ(c.rounding.gradients, RoundingMode::kStochastic);
+  EXPECT_EQ(to_json(c)["optimizer"]["compensation"], "kahan");
+  EXPECT_EQ(to_json(c)["rounding"], (json{{"weights", "stochastic"}, {"gradients", "stochastic"}}));
+  EXPECT_TRUE(same_config(parse(json::parse(to_json(c).dump())), c));
+  // Each alone, in each mode the table allows it.
+  for (const char* mode : {"fp16-true", "bf16-true"}) {
+    EXPECT_NO_THROW(parse({{"precision", mode}, {"rounding", {{"weights", "stochastic"}}}})) << mode;
+    EXPECT_NO_THROW(parse({{"precision", mode}, {"optimizer", {{"compensation", "kahan"}}}})) << mode;
+  }
+  for (const char* mode : {"fp16-mixed", "bf16-mixed", "fp16-true", "bf16-true"})
+    EXPECT_NO_THROW(parse({{"precision", mode}, {"rounding", {{"gradients", "stochastic"}}}})) << mode;
+  // The defaults are allowed everywhere, written out or not.
+  EXPECT_NO_THROW(parse({{"rounding", {{"weights", "nearest"}, {"gradients", "nearest"}}},
+                         {"optimizer", {{"compensation", "none"}}}}));
+}
+
+TEST(ConfigRemedies, UnknownNamesAndWrongTypes) {
+  EXPECT_EQ(parse_error({{"rounding", {{"weights", "stochastc"}}}}),
+            "f.json: rounding.weights = \"stochastc\": expected one of \"nearest\", "
+            "\"stochastic\"; did you mean \"stochastic\"?");
+  EXPECT_EQ(parse_error({{"optimizer", {{"compensation", "kahn"}}}}),
+            "f.json: optimizer.compensation = \"kahn\": expected one of \"none\", \"kahan\"; "
+            "did you mean \"kahan\"?");
+  EXPECT_EQ(parse_error({{"rounding", {{"gradients", true}}}}),
+            "f.json: rounding.gradients = true: expected one of \"nearest\", \"stochastic\", got "
+            "a boolean");
+  EXPECT_CONTAINS(parse_error({{"rounding", "stochastic"}}),
+                  "rounding = \"stochastic\": expected an object with keys weights, gradients");
+}
+
+TEST(ConfigRemedies, EachNeedsAModeThatRoundsWhatItActsOn) {
+  // A mixed mode: its fp32 master keeps the updates; the hint names the -true mode with the
+  // same weights.
+  EXPECT_EQ(parse_error({{"precision", "bf16-mixed"}, {"rounding", {{"weights", "stochastic"}}}}),
+            "f.json: rounding.weights = \"stochastic\" only applies to the modes without master "
+            "weights (fp16-true, bf16-true), where each update rounds into the stored weights; "
+            "precision \"bf16-mixed\" applies its updates to fp32 master weights (hint: the master "
+            "already keeps small updates; precision \"bf16-true\" is bf16 without one)");
+  EXPECT_EQ(parse_error({{"precision", "fp16-mixed"}, {"optimizer", {{"compensation", "kahan"}}}}),
+            "f.json: optimizer.compensation = \"kahan\" only applies to the modes without master "
+            "weights (fp16-true, bf16-true), where each update rounds into the stored weights; "
+            "precision \"fp16-mixed\" applies its updates to fp32 master weights (hint: the master "
+            "already keeps small updates; precision \"fp16-true\" is fp16 without one)");
+  // fp32: no mode stores fp32 weights without a master.
+  EXPECT_EQ(parse_error({{"optimizer", {{"compensation", "kahan"}}}}),
+            "f.json: optimizer.compensation = \"kahan\" only applies to the modes without master "
+            "weights (fp16-true, bf16-true), where each update rounds into the stored weights; "
+            "precision \"fp32\" keeps its weights in fp32 (hint: remove optimizer.compensation, or "
+            "use one of those modes)");
+  EXPECT_CONTAINS(parse_error({{"rounding", {{"weights", "stochastic"}}}}),
+                  "precision \"fp32\" keeps its weights in fp32 (hint: remove rounding.weights, or");
+  EXPECT_EQ(parse_error({{"rounding", {{"gradients", "stochastic"}}}}),
+            "f.json: rounding.gradients = \"stochastic\" only applies to the modes that round "
+            "gradients from fp32 (fp16-mixed, bf16-mixed, fp16-true, bf16-true); precision \"fp32\" "
+            "keeps its gradients in fp32 (hint: remove rounding.gradients, or use one of those "
+            "modes)");
+}
+
 TEST(ConfigEnums, ToStringGivesCanonicalNames) {
   EXPECT_EQ(to_string(Activation::kGelu), "gelu");
   EXPECT_EQ(to_string(Init::kXavier), "xavier");
@@ -328,6 +405,10 @@ TEST(ConfigEnums, ToStringGivesCanonicalNames) {
   EXPECT_EQ(to_string(Normalize::kStandardize), "standardize");
   EXPECT_EQ(to_string(CsvHeader::kNo), "false");
   EXPECT_EQ(enum_name(LossScaling::kDynamic), "dynamic");
+  EXPECT_EQ(to_string(Compensation::kKahan), "kahan");
+  // The rounding names are rounding.hpp's; the config table takes them from there.
+  EXPECT_EQ(enum_name(RoundingMode::kNearestEven), "nearest");
+  EXPECT_EQ(enum_name(RoundingMode::kStochastic), to_string(RoundingMode::kStochastic));
 }
 
 }  // namespace

@@ -22,8 +22,9 @@ inline auto fields(const DataConfig& d) {
 inline auto fields(const ModelConfig& m) { return std::tie(m.hidden, m.activation, m.init); }
 inline auto fields(const OptimizerConfig& o) {
   return std::tie(o.kind, o.lr, o.momentum, o.dampening, o.nesterov, o.weight_decay, o.beta1,
-                  o.beta2, o.eps, o.clip_grad_norm);
+                  o.beta2, o.eps, o.clip_grad_norm, o.compensation);
 }
+inline auto fields(const RoundingConfig& r) { return std::tie(r.weights, r.gradients); }
 inline auto fields(const ScheduleConfig& s) {
   return std::tie(s.kind, s.warmup_epochs, s.step_epochs, s.gamma, s.min_lr);
 }
@@ -39,7 +40,8 @@ inline bool same_config(const Config& a, const Config& b) {
              std::tie(b.name, b.precision, b.seed, b.threads) &&
          fields(a.data) == fields(b.data) && fields(a.model) == fields(b.model) &&
          fields(a.optimizer) == fields(b.optimizer) && fields(a.schedule) == fields(b.schedule) &&
-         fields(a.loss_scale) == fields(b.loss_scale) && fields(a.train) == fields(b.train);
+         fields(a.loss_scale) == fields(b.loss_scale) && fields(a.rounding) == fields(b.rounding) &&
+         fields(a.train) == fields(b.train);
 }
 
 // The UserError message `fn` throws; a test failure (and "") if it throws nothing.

@@ -49,11 +49,12 @@ def config_seeds():
         "model": {"hidden": [8, 4], "activation": "gelu", "init": "xavier"},
         "optimizer": {"name": "adamw", "lr": 0.001, "momentum": 0.9, "dampening": 0.0,
                       "nesterov": False, "weight_decay": 0.01, "beta1": 0.9, "beta2": 0.999,
-                      "eps": 1e-08, "clip_grad_norm": 1.0},
+                      "eps": 1e-08, "clip_grad_norm": 1.0, "compensation": "kahan"},
         "schedule": {"name": "cosine", "warmup_epochs": 0.5, "step_epochs": 1, "gamma": 0.1,
                      "min_lr": 0.0},
         "loss_scale": {"mode": "dynamic", "init": 65536.0, "growth_factor": 2.0,
                        "growth_interval": 2000, "backoff_factor": 0.5, "min": 1.0},
+        "rounding": {"weights": "stochastic", "gradients": "stochastic"},
         "train": {"epochs": 2, "batch_size": 16, "eval_batch_size": 100, "shuffle": False},
     }
     step = {"data": {"dir": "data/mnist-10k"}, "precision": "fp16",
@@ -195,13 +196,17 @@ def config_dict():
         if line.strip().startswith("{\"") or "{{\"" in line or ", {\"" in line:
             for part in line.split('{"')[1:]:
                 words.add(part.split('"')[0])
+    # The rounding names, which the config's table takes from rounding.hpp's to_string.
+    for line in (ROOT / "src/precision/rounding.hpp").read_text().splitlines():
+        if line.strip().startswith("case RoundingMode::k"):
+            words.update(re.findall(r'"([^"]*)"', line))
     # The mode table's rows: each mode's name and aliases are the string literals of its row.
     for line in (ROOT / "src/precision/precision.cpp").read_text().splitlines():
         if line.strip().startswith("{Precision::k"):
             words.update(re.findall(r'"([^"]*)"', line))
     words.discard("")  # the table's unused alias slots
     lines = ["# Dictionary for config_fuzz (libFuzzer -dict=): config keys, names and JSON tokens.",
-             "# Written by tests/fuzz/make_corpus.py from src/config/config_schema.cpp and the enum tables."]
+             "# Written by tests/fuzz/make_corpus.py from src/config/config_schema.cpp and the name tables."]
     for w in sorted(words):
         if w.startswith("="):
             lines.append('"%s="' % w[1:])

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <functional>
 #include <sstream>
 #include <fstream>
 
@@ -29,7 +31,8 @@ struct Fixture {
   std::string matmul_path = "native";
 };
 
-void write_run(const fs::path& dir, const Fixture& f) {
+// `edit` changes the config.json that to_json(Config) writes (a remedy, or an old run's keys).
+void write_run(const fs::path& dir, const Fixture& f, const std::function<void(json&)>& edit = {}) {
   fs::create_directories(dir);
   Config c;
   c.name = "run-" + std::to_string(f.seed);  // differs per run, must not split groups
@@ -37,7 +40,9 @@ void write_run(const fs::path& dir, const Fixture& f) {
   c.seed = f.seed;
   c.model.hidden = f.hidden;
   c.data.dir = "/data";
-  std::ofstream(dir / "config.json") << to_json(c).dump(2);
+  json config = to_json(c);
+  if (edit) edit(config);
+  std::ofstream(dir / "config.json") << config.dump(2);
   const json summary = {
       {"status", "completed"},
       {"precision", f.precision},
@@ -242,6 +247,124 @@ TEST_F(CompareTest, TableAndMarkdownShowEveryGroupAndTheNotes) {
   ASSERT_EQ(widths.size(), 5u);
   for (std::size_t w : widths) EXPECT_EQ(w, widths[0]);
   EXPECT_THROW(parse_compare_format("xml"), UserError);
+}
+
+// The remedies of NUMERICS.md "Beyond nearest rounding": fp32, bf16-true with and without
+// each remedy, and fp16-true+sr (emulated), written as sweeps write them; one bf16-true run
+// has a config.json from before the remedy keys existed.
+class RemedyCompareTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto set = [](const char* key, const char* value) {
+      return [=](json& c) { c[json::json_pointer(key)] = value; };
+    };
+    const auto sr = set("/rounding/weights", "stochastic");
+    const auto kahan = set("/optimizer/compensation", "kahan");
+    const auto all = [&](json& c) {
+      sr(c);
+      kahan(c);
+      c["rounding"]["gradients"] = "stochastic";
+    };
+    for (int s = 0; s < 3; ++s) {
+      const std::string seed = std::to_string(s);
+      write_run(dir("fp32-" + seed), {"fp32", s, {64}, 1000, 0.88 + 0.01 * s});
+      write_run(dir("bf16-true-" + seed), {"bf16-true", s, {64}, 2000, 0.78 + 0.01 * s}, [&](json& c) {
+        if (s == 2) {  // recorded before the keys existed: nearest, no compensation
+          c.erase("rounding");
+          c["optimizer"].erase("compensation");
+        }
+      });
+      write_run(dir("sr-" + seed), {"bf16-true", s, {64}, 1900, 0.875 + 0.01 * s}, sr);
+      write_run(dir("kahan-" + seed), {"bf16-true", s, {64}, 1800, 0.87 + 0.01 * s}, kahan);
+    }
+    for (int s = 0; s < 2; ++s) {
+      write_run(dir("all-" + std::to_string(s)), {"bf16-true", s, {64}, 1700, 0.88}, all);
+      write_run(dir("fp16-sr-" + std::to_string(s)), {"fp16-true", s, {64}, 500, 0.88, "emulated"}, sr);
+    }
+  }
+
+  fs::path dir(const std::string& name) const { return tmp_.path() / name; }
+
+  Comparison compare(const std::string& baseline = "fp32") {
+    return compare_runs(collect_runs({tmp_.path().string()}), baseline);
+  }
+
+  static const CompareGroup& named(const Comparison& c, const std::string& name) {
+    for (const CompareGroup& g : c.groups)
+      if (g.name == name) return g;
+    throw std::runtime_error("no group " + name);
+  }
+
+  testing::TempDir tmp_;
+};
+
+TEST_F(RemedyCompareTest, GroupsAreNamedByTheirRemediesFromTheConfig) {
+  const Comparison c = compare();
+  std::vector<std::string> labels;
+  for (const CompareGroup& g : c.groups) labels.push_back(g.label);
+  // Each precision plain first, then its remedies; the name replaces their key=value pairs.
+  EXPECT_EQ(labels, (std::vector<std::string>{"fp32", "fp16-true+sr*", "bf16-true", "bf16-true+sr",
+                                              "bf16-true+kahan", "bf16-true+sr+sr-grad+kahan"}));
+  EXPECT_EQ(c.varying_keys,
+            (std::vector<std::string>{"optimizer.compensation", "rounding.gradients", "rounding.weights"}));
+  // The old run is a plain bf16-true run: one group of three, not a group of its own.
+  EXPECT_EQ(named(c, "bf16-true").runs.size(), 3u);
+  EXPECT_EQ(named(c, "bf16-true+sr").settings["rounding.weights"], "stochastic");
+  EXPECT_TRUE(c.skipped.empty());
+}
+
+TEST_F(RemedyCompareTest, TheBaselineIsThePlainGroupOfTheBaselinePrecision) {
+  Comparison c = compare();
+  // fp32 takes no remedy: every group is measured against plain fp32.
+  for (const CompareGroup& g : c.groups) EXPECT_EQ(g.baseline_label, "fp32") << g.label;
+  // bf16-true+sr {0.875, 0.885, 0.895} against fp32 {0.88, 0.89, 0.90}: -0.005 (1e-12: rounding).
+  EXPECT_NEAR(*named(c, "bf16-true+sr").test_accuracy_diff, -0.005, 1e-12);
+  EXPECT_NEAR(*named(c, "bf16-true+sr").speedup, 1.9, 1e-12);
+  // Against bf16-true, what each remedy changed; fp16-true+sr meets plain bf16-true too.
+  c = compare("bf16-true");
+  EXPECT_TRUE(named(c, "bf16-true").is_baseline);
+  for (const char* name : {"fp32", "fp16-true+sr", "bf16-true+sr", "bf16-true+kahan"}) {
+    EXPECT_EQ(named(c, name).baseline_label, "bf16-true") << name;
+    EXPECT_FALSE(named(c, name).is_baseline) << name;
+  }
+  // bf16-true+kahan {0.87, 0.88, 0.89} against bf16-true {0.78, 0.79, 0.80}: +0.09.
+  EXPECT_NEAR(*named(c, "bf16-true+kahan").test_accuracy_diff, 0.09, 1e-12);
+}
+
+TEST_F(RemedyCompareTest, JsonAndCsvCarryTheName) {
+  const Comparison c = compare();
+  const json j = json::parse(format_comparison(c, CompareFormat::kJson));
+  ASSERT_EQ(j["groups"].size(), c.groups.size());
+  EXPECT_EQ(j["groups"][1]["name"], "fp16-true+sr");
+  EXPECT_EQ(j["groups"][1]["label"], "fp16-true+sr*");
+  EXPECT_EQ(j["groups"][1]["settings"]["rounding.weights"], "stochastic");
+  const auto rows = parse_csv(format_comparison(c, CompareFormat::kCsv));
+  ASSERT_EQ(rows.size(), 1 + c.groups.size());
+  EXPECT_EQ(rows[0][1], "name");
+  EXPECT_EQ(rows[6][1], "bf16-true+sr+sr-grad+kahan");
+  const std::string table = format_comparison(c, CompareFormat::kTable);
+  EXPECT_NE(table.find("bf16-true+kahan"), std::string::npos);
+}
+
+// scripts/plot_runs.py mirrors compare's grouping in Python: the same groups, labels and
+// sizes (its own order: it sorts the other settings as text).
+TEST_F(RemedyCompareTest, PlotRunsGroupsAndLabelsAsCompareDoes) {
+  const std::string cmd = "/usr/bin/python3 " MIXPREC_SOURCE_DIR "/scripts/plot_runs.py --groups " +
+                          tmp_.path().string();
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buffer[256];
+  while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
+  ASSERT_EQ(pclose(pipe), 0) << cmd << "\n" << out;
+  std::vector<std::string> from_plot, from_compare;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) from_plot.push_back(line);
+  for (const CompareGroup& g : compare().groups)
+    from_compare.push_back(g.label + "\t" + std::to_string(g.runs.size()));
+  std::sort(from_plot.begin(), from_plot.end());
+  std::sort(from_compare.begin(), from_compare.end());
+  EXPECT_EQ(from_plot, from_compare);
 }
 
 TEST(CollectRuns, ErrorsNameTheFolder) {

@@ -84,6 +84,56 @@ TEST(SweepPlan, TyposFailBeforeAnythingRuns) {
   EXPECT_THROW(plan_sweep(r, kBinary, 2, kSource, kNow), UserError);
 }
 
+// The remedies of NUMERICS.md "Beyond nearest rounding" sweep like any key, on the config
+// shipped for them; a mode that cannot use one fails before anything runs.
+TEST(SweepPlan, SweepsTheRemedies) {
+  SweepRequest r;
+  r.config_path = "configs/bf16-true-low-lr.json";  // bf16-true, seed 0
+  r.sets = {"rounding.weights=nearest,stochastic"};
+  SweepPlan plan = plan_sweep(r, kBinary, 2, kSource, kNow);
+  ASSERT_EQ(plan.runs.size(), 2u);
+  EXPECT_EQ(plan.runs[0].grid.name, "bf16-true-seed0-rounding.weights=nearest");
+  EXPECT_EQ(plan.runs[1].grid.name, "bf16-true-seed0-rounding.weights=stochastic");
+  EXPECT_EQ(plan.runs[1].resolved_config["rounding"]["weights"], "stochastic");
+  EXPECT_EQ(plan.runs[1].resolved_config["rounding"]["gradients"], "nearest");
+
+  r.precisions = "fp16-true,bf16-true";
+  r.sets = {"rounding.weights=nearest,stochastic", "optimizer.compensation=none,kahan"};
+  plan = plan_sweep(r, kBinary, 2, kSource, kNow);
+  ASSERT_EQ(plan.runs.size(), 8u);
+  EXPECT_EQ(plan.runs[7].grid.name,
+            "bf16-true-seed0-rounding.weights=stochastic-optimizer.compensation=kahan");
+  for (const PlannedRun& run : plan.runs) {
+    const auto& p = run.grid.parameters;
+    ASSERT_EQ(p.size(), 2u);
+    EXPECT_EQ(run.resolved_config["precision"], run.grid.precision);
+    EXPECT_EQ(run.resolved_config["rounding"]["weights"], p[0].second) << run.grid.name;
+    EXPECT_EQ(run.resolved_config["optimizer"]["compensation"], p[1].second) << run.grid.name;
+  }
+
+  // A file in fp32 (configs/default.json) sweeps a remedy in the modes given by --precision.
+  r.config_path = "configs/default.json";
+  r.precisions = "bf16-true";
+  r.sets = {"optimizer.compensation=kahan"};
+  plan = plan_sweep(r, kBinary, 2, kSource, kNow);
+  ASSERT_EQ(plan.runs.size(), 1u);
+  EXPECT_EQ(plan.runs[0].grid.name, "bf16-true-seed0");  // a single value does not name the run
+  EXPECT_EQ(plan.runs[0].resolved_config["optimizer"]["compensation"], "kahan");
+
+  r.precisions = "fp32,bf16-true";  // fp32 has nothing for stochastic rounding to act on
+  r.sets = {"rounding.weights=nearest,stochastic"};
+  try {
+    plan_sweep(r, kBinary, 2, kSource, kNow);
+    ADD_FAILURE() << "fp32 with rounding.weights=stochastic was planned";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("--set rounding.weights=stochastic: rounding.weights = "
+                                         "\"stochastic\" only applies to the modes without master "
+                                         "weights"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 // The printed commands are what GNU parallel or a Slurm array will run: parsing them back
 // must give, run for run, the grid's settings.
 TEST(SweepPlan, DryRunCommandsReproduceTheGrid) {
