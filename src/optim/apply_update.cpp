@@ -2,6 +2,7 @@
 
 #include "common/intrinsics_warnings.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 
@@ -11,27 +12,106 @@ namespace mixprec {
 namespace {
 
 // The block's statistics (the top of apply_update.hpp): counts, and the intended and applied
-// updates compared. Float sums within a block (their order is fixed), added to the doubles.
+// updates compared. The float sums are kept per lane of 16 (GCC vectorises a sum only when
+// it need not reorder it; the AVX-512 loop below keeps the same lanes), then added in lane
+// order: a fixed order, whatever the ISA.
+constexpr int kLanes = 16;
+struct LaneSums {
+  std::uint32_t moved[kLanes] = {}, lost[kLanes] = {};
+  float intended[kLanes] = {}, error[kLanes] = {}, bias[kLanes] = {};
+
+  void count(float w_new, float w_old, float stored, int j) {
+    // NaN != NaN counts as moved, never as lost.
+    const bool m = w_new != w_old;
+    moved[j] += m;
+    lost[j] += m & (stored == w_old);
+    const float d = w_new - w_old, e = (stored - w_old) - d;
+    intended[j] += std::fabs(d);
+    error[j] += std::fabs(e);
+    bias[j] += d > 0.0f ? e : (d < 0.0f ? -e : 0.0f);
+  }
+
+  // Values [from, len) of the block, each in lane i mod 16.
+  void count_from(std::int64_t from, const float* w_new, const float* w_old, const float* stored,
+                  std::int64_t len) {
+    std::int64_t i0 = from;
+    for (; i0 + kLanes <= len; i0 += kLanes)
+      for (int j = 0; j < kLanes; ++j) count(w_new[i0 + j], w_old[i0 + j], stored[i0 + j], j);
+    for (int j = 0; i0 + j < len; ++j) count(w_new[i0 + j], w_old[i0 + j], stored[i0 + j], j);
+  }
+
+  void add_to(UpdateStats& stats) const {
+    for (int j = 0; j < kLanes; ++j) {
+      stats.nonzero_updates += moved[j];
+      stats.lost_updates += lost[j];
+      stats.intended_abs += double(intended[j]);
+      stats.error_abs += double(error[j]);
+      stats.error_signed += double(bias[j]);
+    }
+  }
+};
+
 void count_block(const float* w_new, const float* w_old, const float* stored, std::int64_t len,
                  UpdateStats& stats) {
-  std::uint32_t moved_count = 0, lost_count = 0;
-  float intended = 0.0f, error = 0.0f, bias = 0.0f;
-  for (std::int64_t i = 0; i < len; ++i) {
-    // NaN != NaN counts as moved, never as lost.
-    const bool moved = w_new[i] != w_old[i];
-    moved_count += moved;
-    lost_count += moved & (stored[i] == w_old[i]);
-    const float d = w_new[i] - w_old[i], e = (stored[i] - w_old[i]) - d;
-    intended += std::fabs(d);
-    error += std::fabs(e);
-    bias += d > 0.0f ? e : (d < 0.0f ? -e : 0.0f);
-  }
-  stats.nonzero_updates += moved_count;
-  stats.lost_updates += lost_count;
-  stats.intended_abs += double(intended);
-  stats.error_abs += double(error);
-  stats.error_signed += double(bias);
+  LaneSums sums;
+  sums.count_from(0, w_new, w_old, stored, len);
+  sums.add_to(stats);
 }
+
+#if defined(__AVX512F__)
+// Nearest rounding into 16-bit storage, the read-back and the counts in one pass: the
+// default path of the -true modes, where three passes over the block cost more than the
+// update itself. Same results as round_into + to_float_array + count_block.
+template <typename W>
+void store_nearest_and_count(const float* w_new, const float* w_old, W* out, std::int64_t len,
+                             UpdateStats& stats) {
+  auto* bits_out = reinterpret_cast<std::uint16_t*>(out);
+  __m512 intended = _mm512_setzero_ps(), error = _mm512_setzero_ps(), bias = _mm512_setzero_ps();
+  __m512i moved = _mm512_setzero_si512(), lost = _mm512_setzero_si512();
+  const __m512i one = _mm512_set1_epi32(1);
+  const __m512 abs_mask = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
+  std::int64_t i = 0;
+  for (; i + kLanes <= len; i += kLanes) {
+    const __m512 x = _mm512_loadu_ps(w_new + i), w = _mm512_loadu_ps(w_old + i);
+    __m256i bits;
+    __m512 back;
+    if constexpr (std::is_same_v<W, bf16>) {
+#if defined(MIXPREC_HAS_VCVTNEPS2BF16)
+      bits = bf16_bits_x16(x);
+#else
+      bits = _mm512_cvtepi32_epi16(rounded_bits_x16<bf16>(x));
+#endif
+      back = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(bits), 16));
+    } else {
+      bits = _mm512_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      back = _mm512_cvtph_ps(bits);
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(bits_out + i), bits);
+    const __mmask16 m = _mm512_cmp_ps_mask(x, w, _CMP_NEQ_UQ);
+    moved = _mm512_mask_add_epi32(moved, m, moved, one);
+    lost = _mm512_mask_add_epi32(lost, m & _mm512_cmp_ps_mask(back, w, _CMP_EQ_OQ), lost, one);
+    const __m512 d = _mm512_sub_ps(x, w), e = _mm512_sub_ps(_mm512_sub_ps(back, w), d);
+    intended = _mm512_add_ps(intended, _mm512_and_ps(d, abs_mask));
+    error = _mm512_add_ps(error, _mm512_and_ps(e, abs_mask));
+    bias = _mm512_mask_add_ps(bias, _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_GT_OQ), bias, e);
+    bias = _mm512_mask_sub_ps(bias, _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_LT_OQ), bias, e);
+  }
+  LaneSums sums;
+  _mm512_storeu_si512(sums.moved, moved);
+  _mm512_storeu_si512(sums.lost, lost);
+  _mm512_storeu_ps(sums.intended, intended);
+  _mm512_storeu_ps(sums.error, error);
+  _mm512_storeu_ps(sums.bias, bias);
+  if (i < len) {  // the tail, as round_into + count_block do it
+    alignas(64) float stored[kLanes];
+    const auto rest = static_cast<std::size_t>(len - i);
+    from_float_array(w_new + i, out + i, rest);
+    to_float_array(out + i, stored, rest);
+    sums.count_from(0, w_new + i, w_old + i, stored, std::int64_t(rest));
+  }
+  sums.add_to(stats);
+}
+#endif
 
 // 16-bit weights: round the block into storage (with Kahan's compensation where there is
 // one) and count it.
@@ -41,6 +121,12 @@ void store_16bit(const float* w_new, const float* w_old, W* stored_block, W* com
   const auto n = static_cast<std::size_t>(len);
   alignas(64) float stored[kUpdateBlock];
   if (compensation == nullptr) {
+#if defined(__AVX512F__)
+    if (rounding.mode == RoundingMode::kNearestEven) {
+      store_nearest_and_count(w_new, w_old, stored_block, len, stats);
+      return;
+    }
+#endif
     round_into<W>(w_new, stored_block, n, rounding, nullptr);
   } else {
     // y = (w_new - w) - c; t = round(w + y); c = (t - w) - y.

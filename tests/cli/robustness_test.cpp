@@ -355,7 +355,16 @@ INSTANTIATE_TEST_SUITE_P(
                    {"precision=fp16-mixed", "optimizer.name=adam", "optimizer.lr=0.001",
                     "loss_scale.growth_interval=5"}},
         // 16-bit weights and momentum, no fp32 master; a cosine schedule needs the global step.
-        ResumeCase{"bf16_true_cosine", {"precision=bf16-true", "schedule.name=cosine"}}),
+        ResumeCase{"bf16_true_cosine", {"precision=bf16-true", "schedule.name=cosine"}},
+        // The remedies (NUMERICS.md "Beyond nearest rounding"): stochastic rounding keyed by
+        // the step numbers the checkpoint restores, and Kahan's buffer saved by name.
+        ResumeCase{"bf16_true_stochastic_kahan",
+                   {"precision=bf16-true", "rounding.weights=stochastic", "rounding.gradients=stochastic",
+                    "optimizer.compensation=kahan"}},
+        ResumeCase{"fp16_true_stochastic_adam",
+                   {"precision=fp16-true", "rounding.weights=stochastic", "optimizer.name=adam",
+                    "optimizer.lr=0.001", "optimizer.eps=0.001"}},
+        ResumeCase{"bf16_mixed_stochastic_gradients", {"precision=bf16-mixed", "rounding.gradients=stochastic"}}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // ---------------------------------------------------------------------------------------

@@ -4,11 +4,14 @@
 // rounding or a dropped factor.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "optim/apply_update.hpp"
 #include "optim/optimizer.hpp"
+#include "precision/round_loops.hpp"
 
 namespace mixprec {
 namespace {
@@ -154,6 +157,72 @@ TEST(ApplyUpdate, RewritesTheWorkingCopyFromTheNewMaster) {
   EXPECT_EQ(bits(copy[0]), 0x3F80u);  // 1
   EXPECT_EQ(bits(copy[1]), 0x3F81u);  // 1 + 2^-7
 }
+
+}  // namespace
+}  // namespace mixprec
+
+namespace mixprec {
+namespace {
+
+// The -true modes' store with nearest rounding (one fused pass where the build has AVX-512)
+// against the three steps it stands for, written out: round each value (from_float_array),
+// read it back, and count with the sums kept per lane of 16, lane i mod 16, added in lane
+// order. Random blocks of every length up to a block, with NaN, ties and lost updates.
+template <typename W>
+void expect_store_matches_the_scalar_steps() {
+  std::uint32_t state = 12345;
+  const auto next = [&] { return state = state * 1664525u + 1013904223u; };
+  for (std::int64_t len : {1, 15, 16, 17, 100, 509, 512}) {
+    std::vector<W> weights(static_cast<std::size_t>(len + 3));
+    std::vector<float> w_old(static_cast<std::size_t>(len)), w_new(static_cast<std::size_t>(len));
+    for (std::int64_t i = 0; i < len; ++i) {
+      const W w(float(int(next() % 2001) - 1000) / 256.0f);
+      weights[std::size_t(i + 3)] = w;
+      w_old[i] = float(w);
+      const float step = float(int(next() % 2001) - 1000) * 0x1p-16f;
+      w_new[i] = len == 509 && i % 97 == 5 ? std::numeric_limits<float>::quiet_NaN() : w_old[i] + step;
+    }
+    std::vector<W> expected = weights;
+    from_float_array(w_new.data(), expected.data() + 3, std::size_t(len));
+    std::vector<float> back(static_cast<std::size_t>(len));
+    to_float_array(expected.data() + 3, back.data(), std::size_t(len));
+    std::uint64_t moved = 0, lost = 0;
+    float intended[16] = {}, error[16] = {}, bias[16] = {};
+    for (std::int64_t i = 0; i < len; ++i) {
+      const bool m = w_new[i] != w_old[i];
+      moved += m;
+      lost += m && back[i] == w_old[i];
+      const float d = w_new[i] - w_old[i], e = (back[i] - w_old[i]) - d;
+      intended[i % 16] += std::fabs(d);
+      error[i % 16] += std::fabs(e);
+      bias[i % 16] += d > 0 ? e : (d < 0 ? -e : 0.0f);
+    }
+    UpdateStats want;
+    for (int j = 0; j < 16; ++j) {
+      want.intended_abs += intended[j];
+      want.error_abs += error[j];
+      want.error_signed += bias[j];
+    }
+    UpdateStats got;
+    store_updated_weights(w_new.data(), w_old.data(), FormatOf<W>::value, weights.data(), Format::kF32,
+                          nullptr, WeightRounding{}, 3, len, got);
+    for (std::size_t i = 0; i < weights.size(); ++i)
+      ASSERT_EQ(Eigen::numext::bit_cast<std::uint16_t>(weights[i]),
+                Eigen::numext::bit_cast<std::uint16_t>(expected[i])) << "len " << len << " i " << i;
+    EXPECT_EQ(got.nonzero_updates, moved) << len;
+    EXPECT_EQ(got.lost_updates, lost) << len;
+    // NaN updates make the sums NaN in both; compare as bits of the doubles.
+    EXPECT_EQ(std::isnan(got.intended_abs), std::isnan(want.intended_abs));
+    if (!std::isnan(want.intended_abs)) {
+      EXPECT_EQ(got.intended_abs, want.intended_abs) << len;
+      EXPECT_EQ(got.error_abs, want.error_abs) << len;
+      EXPECT_EQ(got.error_signed, want.error_signed) << len;
+    }
+  }
+}
+
+TEST(ApplyUpdate, NearestStoreOfBf16MatchesTheScalarSteps) { expect_store_matches_the_scalar_steps<bf16>(); }
+TEST(ApplyUpdate, NearestStoreOfFp16MatchesTheScalarSteps) { expect_store_matches_the_scalar_steps<f16>(); }
 
 }  // namespace
 }  // namespace mixprec

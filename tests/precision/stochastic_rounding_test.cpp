@@ -3,6 +3,8 @@
 // statistically: a value at fraction p between its neighbours rounds up with frequency p.
 #include <gtest/gtest.h>
 
+#include <omp.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -184,6 +186,23 @@ TEST(StochasticRounding, KeyedByElementNotBySplit) {
     round_from_float(in.data(), Format::kBf16, o.data(), in.size(), other, nullptr);
     EXPECT_NE(o, whole);
   }
+}
+
+// The threaded entry point splits a large tensor between threads: the same bits with 1 and
+// 2 threads, since each value's random bits depend only on its element index.
+TEST(StochasticRounding, SameBitsForOneAndTwoThreads) {
+  std::vector<float> in(300001);
+  for (std::size_t i = 0; i < in.size(); ++i) in[i] = std::sin(float(i)) * 1e-3f;
+  auto run = [&](int threads) {
+    omp_set_num_threads(threads);
+    std::vector<std::uint16_t> out(in.size());
+    RoundStats s;
+    round_from_float(in.data(), Format::kF16, out.data(), in.size(), stochastic(8, 1, 2), &s);
+    return std::make_pair(out, s.underflow);
+  };
+  const auto one = run(1), two = run(2);
+  omp_set_num_threads(2);
+  EXPECT_TRUE(one == two);
 }
 
 // Statistics as for nearest: a value that stochastic rounding sends to zero is an underflow.
