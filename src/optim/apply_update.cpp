@@ -41,13 +41,26 @@ struct LaneSums {
   }
 
   void add_to(UpdateStats& stats) const {
+    std::uint32_t m = 0, l = 0;
     for (int j = 0; j < kLanes; ++j) {
-      stats.nonzero_updates += moved[j];
-      stats.lost_updates += lost[j];
-      stats.intended_abs += double(intended[j]);
-      stats.error_abs += double(error[j]);
-      stats.error_signed += double(bias[j]);
+      m += moved[j];
+      l += lost[j];
     }
+    stats.nonzero_updates += m;
+    stats.lost_updates += l;
+    stats.intended_abs += lane_total(intended);
+    stats.error_abs += lane_total(error);
+    stats.error_signed += lane_total(bias);
+  }
+
+  // The 16 lanes summed in double as a fixed pairwise tree: independent additions (a chain
+  // of 16 dependent ones per block cost as much as the block's loop).
+  static double lane_total(const float (&lanes)[kLanes]) {
+    double t[kLanes];
+    for (int j = 0; j < kLanes; ++j) t[j] = double(lanes[j]);
+    for (int width = kLanes / 2; width > 0; width /= 2)
+      for (int j = 0; j < width; ++j) t[j] += t[j + width];
+    return t[0];
   }
 };
 
@@ -59,13 +72,37 @@ void count_block(const float* w_new, const float* w_old, const float* stored, st
 }
 
 #if defined(__AVX512F__)
-// Nearest rounding into 16-bit storage, the read-back and the counts in one pass: the
-// default path of the -true modes, where three passes over the block cost more than the
-// update itself. Same results as round_into + to_float_array + count_block.
+// 16 values rounded to W (nearest even, as from_float_array) and read back.
 template <typename W>
-void store_nearest_and_count(const float* w_new, const float* w_old, W* out, std::int64_t len,
-                             UpdateStats& stats) {
+inline __m256i round_x16(__m512 x) {
+  if constexpr (std::is_same_v<W, bf16>) {
+#if defined(MIXPREC_HAS_VCVTNEPS2BF16)
+    return bf16_bits_x16(x);
+#else
+    return _mm512_cvtepi32_epi16(rounded_bits_x16<bf16>(x));
+#endif
+  } else {
+    return _mm512_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  }
+}
+template <typename W>
+inline __m512 widen_x16(__m256i bits) {
+  if constexpr (std::is_same_v<W, bf16>) {
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(bits), 16));
+  } else {
+    return _mm512_cvtph_ps(bits);
+  }
+}
+
+// Nearest rounding into 16-bit storage, with Kahan's compensation where `compensation` is
+// not null, the read-back and the counts in one pass: the -true modes' default paths, where
+// separate passes over the block cost more than the update itself. Same results as the
+// passes of store_16bit below (lanes of 16 for the sums, as LaneSums).
+template <typename W>
+void store_nearest_and_count(const float* w_new, const float* w_old, W* out, W* compensation,
+                             std::int64_t len, UpdateStats& stats) {
   auto* bits_out = reinterpret_cast<std::uint16_t*>(out);
+  auto* c_bits = reinterpret_cast<std::uint16_t*>(compensation);
   __m512 intended = _mm512_setzero_ps(), error = _mm512_setzero_ps(), bias = _mm512_setzero_ps();
   __m512i moved = _mm512_setzero_si512(), lost = _mm512_setzero_si512();
   const __m512i one = _mm512_set1_epi32(1);
@@ -75,16 +112,16 @@ void store_nearest_and_count(const float* w_new, const float* w_old, W* out, std
     const __m512 x = _mm512_loadu_ps(w_new + i), w = _mm512_loadu_ps(w_old + i);
     __m256i bits;
     __m512 back;
-    if constexpr (std::is_same_v<W, bf16>) {
-#if defined(MIXPREC_HAS_VCVTNEPS2BF16)
-      bits = bf16_bits_x16(x);
-#else
-      bits = _mm512_cvtepi32_epi16(rounded_bits_x16<bf16>(x));
-#endif
-      back = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(bits), 16));
-    } else {
-      bits = _mm512_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-      back = _mm512_cvtph_ps(bits);
+    if (c_bits == nullptr) {
+      bits = round_x16<W>(x);
+      back = widen_x16<W>(bits);
+    } else {  // y = (w_new - w) - c; t = round(w + y); c = (t - w) - y
+      const __m256i c_in = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(c_bits + i));
+      const __m512 y = _mm512_sub_ps(_mm512_sub_ps(x, w), widen_x16<W>(c_in));
+      bits = round_x16<W>(_mm512_add_ps(w, y));
+      back = widen_x16<W>(bits);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(c_bits + i),
+                          round_x16<W>(_mm512_sub_ps(_mm512_sub_ps(back, w), y)));
     }
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(bits_out + i), bits);
     const __mmask16 m = _mm512_cmp_ps_mask(x, w, _CMP_NEQ_UQ);
@@ -93,8 +130,10 @@ void store_nearest_and_count(const float* w_new, const float* w_old, W* out, std
     const __m512 d = _mm512_sub_ps(x, w), e = _mm512_sub_ps(_mm512_sub_ps(back, w), d);
     intended = _mm512_add_ps(intended, _mm512_and_ps(d, abs_mask));
     error = _mm512_add_ps(error, _mm512_and_ps(e, abs_mask));
-    bias = _mm512_mask_add_ps(bias, _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_GT_OQ), bias, e);
-    bias = _mm512_mask_sub_ps(bias, _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_LT_OQ), bias, e);
+    // sign(d) e: e with d's sign bit flipped in, where d is neither zero nor NaN (one
+    // addition on the chain, not two).
+    const __m512 signed_e = _mm512_xor_ps(e, _mm512_andnot_ps(abs_mask, d));
+    bias = _mm512_mask_add_ps(bias, _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_NEQ_OQ), bias, signed_e);
   }
   LaneSums sums;
   _mm512_storeu_si512(sums.moved, moved);
@@ -102,11 +141,24 @@ void store_nearest_and_count(const float* w_new, const float* w_old, W* out, std
   _mm512_storeu_ps(sums.intended, intended);
   _mm512_storeu_ps(sums.error, error);
   _mm512_storeu_ps(sums.bias, bias);
-  if (i < len) {  // the tail, as round_into + count_block do it
-    alignas(64) float stored[kLanes];
+  if (i < len) {  // the tail, as the separate passes do it
+    alignas(64) float stored[kLanes], c[kLanes], y[kLanes];
     const auto rest = static_cast<std::size_t>(len - i);
-    from_float_array(w_new + i, out + i, rest);
+    if (compensation == nullptr) {
+      from_float_array(w_new + i, out + i, rest);
+    } else {
+      to_float_array(compensation + i, c, rest);
+      for (std::size_t k = 0; k < rest; ++k) {
+        y[k] = (w_new[i + k] - w_old[i + k]) - c[k];
+        c[k] = w_old[i + k] + y[k];  // the sum, rounded next
+      }
+      from_float_array(c, out + i, rest);
+    }
     to_float_array(out + i, stored, rest);
+    if (compensation != nullptr) {
+      for (std::size_t k = 0; k < rest; ++k) c[k] = (stored[k] - w_old[i + k]) - y[k];
+      from_float_array(c, compensation + i, rest);
+    }
     sums.count_from(0, w_new + i, w_old + i, stored, std::int64_t(rest));
   }
   sums.add_to(stats);
@@ -119,14 +171,14 @@ template <typename W>
 void store_16bit(const float* w_new, const float* w_old, W* stored_block, W* compensation,
                  const Rounding& rounding, std::int64_t len, UpdateStats& stats) {
   const auto n = static_cast<std::size_t>(len);
+#if defined(__AVX512F__)
+  if (rounding.mode == RoundingMode::kNearestEven) {
+    store_nearest_and_count(w_new, w_old, stored_block, compensation, len, stats);
+    return;
+  }
+#endif
   alignas(64) float stored[kUpdateBlock];
   if (compensation == nullptr) {
-#if defined(__AVX512F__)
-    if (rounding.mode == RoundingMode::kNearestEven) {
-      store_nearest_and_count(w_new, w_old, stored_block, len, stats);
-      return;
-    }
-#endif
     round_into<W>(w_new, stored_block, n, rounding, nullptr);
   } else {
     // y = (w_new - w) - c; t = round(w + y); c = (t - w) - y.

@@ -45,8 +45,18 @@ inline __m512 snap_x16(__m512 v, const StochasticGrid& g, __m512i r, __mmask16* 
   const __mmask16 keep = _mm512_cmpgt_epu32_mask(mag, _mm512_set1_epi32(int(g.largest_finite)));
   const __m512i e = _mm512_srli_epi32(mag, 23);
   const __m512i e_or_1 = _mm512_max_epu32(e, _mm512_set1_epi32(1));
-  const __m512i extra = _mm512_max_epi32(
-      _mm512_sub_epi32(_mm512_set1_epi32(int(g.min_normal_exponent)), e_or_1), _mm512_setzero_si512());
+  const __m512i min_normal = _mm512_set1_epi32(int(g.min_normal_exponent));
+  if (_mm512_cmplt_epu32_mask(e_or_1, min_normal) == 0) {
+    // No lane in the row's subnormal range (always so for bf16): d is the same in every
+    // lane, and rounding up is the carry of adding r's top d bits to the d dropped bits
+    // (the bit trick of the top of stochastic_rounding.hpp).
+    const __m128i d = _mm_cvtsi32_si128(int(g.dropped_bits));
+    const __m128i top = _mm_cvtsi32_si128(int(32 - g.dropped_bits));
+    const __m512i out = _mm512_sll_epi32(_mm512_srl_epi32(_mm512_add_epi32(mag, _mm512_srl_epi32(r, top)), d), d);
+    *vanished = _mm512_test_epi32_mask(mag, mag) & ~keep & _mm512_testn_epi32_mask(out, out);
+    return _mm512_castsi512_ps(_mm512_mask_mov_epi32(_mm512_or_si512(sign, out), keep, u));
+  }
+  const __m512i extra = _mm512_max_epi32(_mm512_sub_epi32(min_normal, e_or_1), _mm512_setzero_si512());
   const __m512i d = _mm512_add_epi32(_mm512_set1_epi32(int(g.dropped_bits)), extra);
   const __mmask16 normal = _mm512_test_epi32_mask(e, e);
   const __m512i significand = _mm512_mask_or_epi32(

@@ -168,8 +168,9 @@ namespace {
 // against the three steps it stands for, written out: round each value (from_float_array),
 // read it back, and count with the sums kept per lane of 16, lane i mod 16, added in lane
 // order. Random blocks of every length up to a block, with NaN, ties and lost updates.
+// With Kahan's compensation c: y = (w_new - w) - c, t = round(w + y), c = round((t - w) - y).
 template <typename W>
-void expect_store_matches_the_scalar_steps() {
+void expect_store_matches_the_scalar_steps(bool kahan) {
   std::uint32_t state = 12345;
   const auto next = [&] { return state = state * 1664525u + 1013904223u; };
   for (std::int64_t len : {1, 15, 16, 17, 100, 509, 512}) {
@@ -182,10 +183,24 @@ void expect_store_matches_the_scalar_steps() {
       const float step = float(int(next() % 2001) - 1000) * 0x1p-16f;
       w_new[i] = len == 509 && i % 97 == 5 ? std::numeric_limits<float>::quiet_NaN() : w_old[i] + step;
     }
-    std::vector<W> expected = weights;
-    from_float_array(w_new.data(), expected.data() + 3, std::size_t(len));
-    std::vector<float> back(static_cast<std::size_t>(len));
+    std::vector<W> expected = weights, c(weights.size()), expected_c(weights.size());
+    std::vector<float> back(static_cast<std::size_t>(len)), y(back.size()), sum(back.size());
+    if (kahan) {
+      for (std::size_t i = 0; i < c.size(); ++i) c[i] = W(float(int(next() % 201) - 100) * 0x1p-14f);
+      for (std::int64_t i = 0; i < len; ++i) {
+        y[i] = (w_new[i] - w_old[i]) - float(c[std::size_t(i + 3)]);
+        sum[i] = w_old[i] + y[i];
+      }
+      from_float_array(sum.data(), expected.data() + 3, std::size_t(len));
+    } else {
+      from_float_array(w_new.data(), expected.data() + 3, std::size_t(len));
+    }
     to_float_array(expected.data() + 3, back.data(), std::size_t(len));
+    expected_c = c;
+    if (kahan) {
+      for (std::int64_t i = 0; i < len; ++i) sum[i] = (back[i] - w_old[i]) - y[i];
+      from_float_array(sum.data(), expected_c.data() + 3, std::size_t(len));
+    }
     std::uint64_t moved = 0, lost = 0;
     float intended[16] = {}, error[16] = {}, bias[16] = {};
     for (std::int64_t i = 0; i < len; ++i) {
@@ -205,10 +220,13 @@ void expect_store_matches_the_scalar_steps() {
     }
     UpdateStats got;
     store_updated_weights(w_new.data(), w_old.data(), FormatOf<W>::value, weights.data(), Format::kF32,
-                          nullptr, WeightRounding{}, 3, len, got);
-    for (std::size_t i = 0; i < weights.size(); ++i)
+                          nullptr, WeightRounding{kNearestEven, kahan ? c.data() : nullptr}, 3, len, got);
+    for (std::size_t i = 0; i < weights.size(); ++i) {
       ASSERT_EQ(Eigen::numext::bit_cast<std::uint16_t>(weights[i]),
                 Eigen::numext::bit_cast<std::uint16_t>(expected[i])) << "len " << len << " i " << i;
+      ASSERT_EQ(Eigen::numext::bit_cast<std::uint16_t>(c[i]),
+                Eigen::numext::bit_cast<std::uint16_t>(expected_c[i])) << "len " << len << " i " << i;
+    }
     EXPECT_EQ(got.nonzero_updates, moved) << len;
     EXPECT_EQ(got.lost_updates, lost) << len;
     // NaN updates make the sums NaN in both; compare as bits of the doubles.
@@ -221,8 +239,10 @@ void expect_store_matches_the_scalar_steps() {
   }
 }
 
-TEST(ApplyUpdate, NearestStoreOfBf16MatchesTheScalarSteps) { expect_store_matches_the_scalar_steps<bf16>(); }
-TEST(ApplyUpdate, NearestStoreOfFp16MatchesTheScalarSteps) { expect_store_matches_the_scalar_steps<f16>(); }
+TEST(ApplyUpdate, NearestStoreOfBf16MatchesTheScalarSteps) { expect_store_matches_the_scalar_steps<bf16>(false); }
+TEST(ApplyUpdate, NearestStoreOfFp16MatchesTheScalarSteps) { expect_store_matches_the_scalar_steps<f16>(false); }
+TEST(ApplyUpdate, KahanStoreOfBf16MatchesTheScalarSteps) { expect_store_matches_the_scalar_steps<bf16>(true); }
+TEST(ApplyUpdate, KahanStoreOfFp16MatchesTheScalarSteps) { expect_store_matches_the_scalar_steps<f16>(true); }
 
 }  // namespace
 }  // namespace mixprec
