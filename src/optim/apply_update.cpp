@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "precision/round_loops.hpp"
+#include "precision/stochastic_simd.hpp"
 
 namespace mixprec {
 namespace {
@@ -94,13 +95,24 @@ inline __m512 widen_x16(__m256i bits) {
   }
 }
 
-// Nearest rounding into 16-bit storage, with Kahan's compensation where `compensation` is
-// not null, the read-back and the counts in one pass: the -true modes' default paths, where
-// separate passes over the block cost more than the update itself. Same results as the
-// passes of store_16bit below (lanes of 16 for the sums, as LaneSums).
-template <typename W>
-void store_nearest_and_count(const float* w_new, const float* w_old, W* out, W* compensation,
-                             std::int64_t len, UpdateStats& stats) {
+// Rounding into 16-bit storage as `rounding` says, with Kahan's compensation where
+// `compensation` is not null, the read-back and the counts in one pass (kStochastic: the
+// rounding is stochastic): separate passes over the block cost more than the update itself.
+// Same results as the passes of store_16bit below (lanes of 16 for the sums, as LaneSums).
+template <typename W, bool kStochastic>
+void store_and_count(const float* w_new, const float* w_old, W* out, W* compensation,
+                     const Rounding& rounding, std::int64_t len, UpdateStats& stats) {
+  const RandomKey key = random_key(rounding);
+  const StochasticGrid grid = stochastic_grid(traits(FormatOf<W>::value));
+  // The stored value of an fp32 target: snapped to a neighbour first where stochastic (the
+  // nearest rounding then keeps it).
+  const auto round_target = [&](__m512 target, std::int64_t i) {
+    if constexpr (kStochastic) {
+      __mmask16 vanished;
+      target = snap_x16(target, grid, random_bits_x16(key, rounding.element + std::uint64_t(i)), &vanished);
+    }
+    return round_x16<W>(target);
+  };
   auto* bits_out = reinterpret_cast<std::uint16_t*>(out);
   auto* c_bits = reinterpret_cast<std::uint16_t*>(compensation);
   __m512 intended = _mm512_setzero_ps(), error = _mm512_setzero_ps(), bias = _mm512_setzero_ps();
@@ -113,12 +125,12 @@ void store_nearest_and_count(const float* w_new, const float* w_old, W* out, W* 
     __m256i bits;
     __m512 back;
     if (c_bits == nullptr) {
-      bits = round_x16<W>(x);
+      bits = round_target(x, i);
       back = widen_x16<W>(bits);
     } else {  // y = (w_new - w) - c; t = round(w + y); c = (t - w) - y
       const __m256i c_in = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(c_bits + i));
       const __m512 y = _mm512_sub_ps(_mm512_sub_ps(x, w), widen_x16<W>(c_in));
-      bits = round_x16<W>(_mm512_add_ps(w, y));
+      bits = round_target(_mm512_add_ps(w, y), i);
       back = widen_x16<W>(bits);
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(c_bits + i),
                           round_x16<W>(_mm512_sub_ps(_mm512_sub_ps(back, w), y)));
@@ -144,15 +156,16 @@ void store_nearest_and_count(const float* w_new, const float* w_old, W* out, W* 
   if (i < len) {  // the tail, as the separate passes do it
     alignas(64) float stored[kLanes], c[kLanes], y[kLanes];
     const auto rest = static_cast<std::size_t>(len - i);
+    const Rounding tail = rounding.starting_at(std::uint64_t(i));
     if (compensation == nullptr) {
-      from_float_array(w_new + i, out + i, rest);
+      round_into(w_new + i, out + i, rest, tail, nullptr);
     } else {
       to_float_array(compensation + i, c, rest);
       for (std::size_t k = 0; k < rest; ++k) {
         y[k] = (w_new[i + k] - w_old[i + k]) - c[k];
         c[k] = w_old[i + k] + y[k];  // the sum, rounded next
       }
-      from_float_array(c, out + i, rest);
+      round_into(c, out + i, rest, tail, nullptr);
     }
     to_float_array(out + i, stored, rest);
     if (compensation != nullptr) {
@@ -172,9 +185,11 @@ void store_16bit(const float* w_new, const float* w_old, W* stored_block, W* com
                  const Rounding& rounding, std::int64_t len, UpdateStats& stats) {
   const auto n = static_cast<std::size_t>(len);
 #if defined(__AVX512F__)
-  if (rounding.mode == RoundingMode::kNearestEven) {
-    store_nearest_and_count(w_new, w_old, stored_block, compensation, len, stats);
-    return;
+  switch (rounding.mode) {
+    case RoundingMode::kNearestEven:
+      return store_and_count<W, false>(w_new, w_old, stored_block, compensation, rounding, len, stats);
+    case RoundingMode::kStochastic:
+      return store_and_count<W, true>(w_new, w_old, stored_block, compensation, rounding, len, stats);
   }
 #endif
   alignas(64) float stored[kUpdateBlock];

@@ -170,7 +170,13 @@ namespace {
 // order. Random blocks of every length up to a block, with NaN, ties and lost updates.
 // With Kahan's compensation c: y = (w_new - w) - c, t = round(w + y), c = round((t - w) - y).
 template <typename W>
-void expect_store_matches_the_scalar_steps(bool kahan) {
+// With stochastic rounding, the rounding is round_into's, keyed from element 3 on.
+void expect_store_matches_the_scalar_steps(bool kahan, RoundingMode mode = RoundingMode::kNearestEven) {
+  Rounding rounding;
+  rounding.mode = mode;
+  rounding.seed = 17;
+  rounding.step = 4;
+  rounding.tensor = tensor_id::kWeights;
   std::uint32_t state = 12345;
   const auto next = [&] { return state = state * 1664525u + 1013904223u; };
   for (std::int64_t len : {1, 15, 16, 17, 100, 509, 512}) {
@@ -191,9 +197,9 @@ void expect_store_matches_the_scalar_steps(bool kahan) {
         y[i] = (w_new[i] - w_old[i]) - float(c[std::size_t(i + 3)]);
         sum[i] = w_old[i] + y[i];
       }
-      from_float_array(sum.data(), expected.data() + 3, std::size_t(len));
+      round_into(sum.data(), expected.data() + 3, std::size_t(len), rounding.starting_at(3), nullptr);
     } else {
-      from_float_array(w_new.data(), expected.data() + 3, std::size_t(len));
+      round_into(w_new.data(), expected.data() + 3, std::size_t(len), rounding.starting_at(3), nullptr);
     }
     to_float_array(expected.data() + 3, back.data(), std::size_t(len));
     expected_c = c;
@@ -220,7 +226,7 @@ void expect_store_matches_the_scalar_steps(bool kahan) {
     }
     UpdateStats got;
     store_updated_weights(w_new.data(), w_old.data(), FormatOf<W>::value, weights.data(), Format::kF32,
-                          nullptr, WeightRounding{kNearestEven, kahan ? c.data() : nullptr}, 3, len, got);
+                          nullptr, WeightRounding{rounding, kahan ? c.data() : nullptr}, 3, len, got);
     for (std::size_t i = 0; i < weights.size(); ++i) {
       ASSERT_EQ(Eigen::numext::bit_cast<std::uint16_t>(weights[i]),
                 Eigen::numext::bit_cast<std::uint16_t>(expected[i])) << "len " << len << " i " << i;
@@ -243,6 +249,12 @@ TEST(ApplyUpdate, NearestStoreOfBf16MatchesTheScalarSteps) { expect_store_matche
 TEST(ApplyUpdate, NearestStoreOfFp16MatchesTheScalarSteps) { expect_store_matches_the_scalar_steps<f16>(false); }
 TEST(ApplyUpdate, KahanStoreOfBf16MatchesTheScalarSteps) { expect_store_matches_the_scalar_steps<bf16>(true); }
 TEST(ApplyUpdate, KahanStoreOfFp16MatchesTheScalarSteps) { expect_store_matches_the_scalar_steps<f16>(true); }
+TEST(ApplyUpdate, StochasticStoreMatchesTheScalarSteps) {
+  for (bool kahan : {false, true}) {
+    expect_store_matches_the_scalar_steps<bf16>(kahan, RoundingMode::kStochastic);
+    expect_store_matches_the_scalar_steps<f16>(kahan, RoundingMode::kStochastic);
+  }
+}
 
 }  // namespace
 }  // namespace mixprec
