@@ -58,10 +58,13 @@ constexpr RandomKey random_key(const Rounding& r) {
   return {std::uint32_t(h), std::uint32_t(h >> 32)};
 }
 
-// The 32 random bits of element `element` (its index in the whole tensor).
+// The 32 random bits of element `element` (its index in the whole tensor). One round of
+// mix32 per value (a bijection of the element's low word, so no two elements of a tensor
+// below 2^32 share bits); the key, mixed by splitmix64, picks the bijection. A second
+// round measured as a quarter of the optimizer's time with stochastic weights.
 constexpr std::uint32_t random_bits(const RandomKey& key, std::uint64_t element) {
   const std::uint32_t low = std::uint32_t(element), high = std::uint32_t(element >> 32);
-  return mix32(mix32(low ^ key.k0) ^ (key.k1 + high * 0x9e3779b9u));
+  return mix32(low ^ (key.k0 + high * 0x9e3779b9u)) ^ key.k1;
 }
 
 // A row's grid, described in fp32's bit encoding (|v| as a 32-bit integer).

@@ -24,15 +24,12 @@ inline __m512i random_bits_x16(const RandomKey& key, std::uint64_t first) {
   const __m512i base = _mm512_set1_epi32(int(std::uint32_t(first)));
   const __m512i low = _mm512_add_epi32(base, _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
                                                                 11, 12, 13, 14, 15));
-  // A lane whose low word wrapped belongs to the next 2^32 elements.
+  // A lane whose low word wrapped belongs to the next 2^32 elements (its salt uses high + 1).
+  const std::uint32_t high = std::uint32_t(first >> 32);
   const __mmask16 wrapped = _mm512_cmplt_epu32_mask(low, base);
-  const __m512i high = _mm512_mask_add_epi32(_mm512_set1_epi32(int(std::uint32_t(first >> 32))),
-                                             wrapped, _mm512_set1_epi32(int(std::uint32_t(first >> 32))),
-                                             _mm512_set1_epi32(1));
-  const __m512i mixed = mix32_x16(_mm512_xor_si512(low, _mm512_set1_epi32(int(key.k0))));
-  const __m512i salt = _mm512_add_epi32(_mm512_set1_epi32(int(key.k1)),
-                                        _mm512_mullo_epi32(high, _mm512_set1_epi32(int(0x9e3779b9u))));
-  return mix32_x16(_mm512_xor_si512(mixed, salt));
+  const __m512i salt = _mm512_mask_mov_epi32(_mm512_set1_epi32(int(key.k0 + high * 0x9e3779b9u)), wrapped,
+                                             _mm512_set1_epi32(int(key.k0 + (high + 1) * 0x9e3779b9u)));
+  return _mm512_xor_si512(mix32_x16(_mm512_xor_si512(low, salt)), _mm512_set1_epi32(int(key.k1)));
 }
 
 // stochastic_snap on 16 lanes; *vanished gets the lanes of non-zero inputs snapped to zero.
@@ -95,10 +92,9 @@ inline __m256i random_bits_x8(const RandomKey& key, std::uint64_t first) {
   const __m256i low = _mm256_add_epi32(base, _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   const __m256i wrapped = unsigned_greater(base, low);  // all-ones is -1: subtract to add 1
   const __m256i high = _mm256_sub_epi32(_mm256_set1_epi32(int(std::uint32_t(first >> 32))), wrapped);
-  const __m256i mixed = mix32_x8(_mm256_xor_si256(low, _mm256_set1_epi32(int(key.k0))));
-  const __m256i salt = _mm256_add_epi32(_mm256_set1_epi32(int(key.k1)),
+  const __m256i salt = _mm256_add_epi32(_mm256_set1_epi32(int(key.k0)),
                                         _mm256_mullo_epi32(high, _mm256_set1_epi32(int(0x9e3779b9u))));
-  return mix32_x8(_mm256_xor_si256(mixed, salt));
+  return _mm256_xor_si256(mix32_x8(_mm256_xor_si256(low, salt)), _mm256_set1_epi32(int(key.k1)));
 }
 
 inline __m256 snap_x8(__m256 v, const StochasticGrid& g, __m256i r, int* vanished) {

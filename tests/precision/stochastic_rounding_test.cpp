@@ -188,6 +188,21 @@ TEST(StochasticRounding, KeyedByElementNotBySplit) {
   }
 }
 
+// Element indices past 2^32 (a vector that straddles 2^32 included) get the scalar bits.
+TEST(StochasticRounding, VectorBitsMatchScalarBitsAcross2To32) {
+  const Rounding r = stochastic(5, 6, 7).starting_at((std::uint64_t{1} << 32) - 9);
+  std::vector<float> in(64);
+  for (std::size_t i = 0; i < in.size(); ++i) in[i] = 1.0f + float(i) * 0x1p-12f;
+  std::vector<std::uint16_t> out(in.size());
+  round_from_float(in.data(), Format::kBf16, out.data(), in.size(), r, nullptr);
+  const RandomKey key = random_key(r);
+  const StochasticGrid grid = stochastic_grid(bf16_row());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const float expected = stochastic_snap(in[i], grid, random_bits(key, r.element + i));
+    EXPECT_EQ(std::uint32_t(out[i]) << 16, float_bits(expected)) << i;
+  }
+}
+
 // The threaded entry point splits a large tensor between threads: the same bits with 1 and
 // 2 threads, since each value's random bits depend only on its element index.
 TEST(StochasticRounding, SameBitsForOneAndTwoThreads) {
