@@ -87,6 +87,33 @@ TEST(KahanCompensation, Fp16WithAdam) {
   EXPECT_NEAR(value(w[0]), 1.0 + 2000 * 0x1p-13, 0x1p-10);  // Adam's step is lr here (m/sqrt(v) = 1)
 }
 
+// AdamW's decoupled decay goes through the same apply step: with Kahan the bf16 weight
+// follows a run with fp32 weights (and the same bf16 moments) to within an ulp, where
+// nearest never moves.
+TEST(KahanCompensation, AdamWFollowsTheFp32Run) {
+  OptimizerConfig cfg;
+  cfg.kind = OptimizerKind::kAdamW;
+  cfg.weight_decay = 0.01;
+  cfg.compensation = Compensation::kKahan;
+  OptimizerConfig plain = cfg;
+  plain.compensation = Compensation::kNone;
+  const std::vector<bf16> grad = {bf16(-1.0f)};
+  const std::vector<float> grad32 = {-1.0f};
+  std::vector<bf16> kahan_w = {bf16(1.0f)}, nearest_w = {bf16(1.0f)};
+  std::vector<float> fp32_w = {1.0f};
+  Optimizer kahan(cfg, 1, Format::kBf16, Format::kBf16, Format::kBf16);
+  Optimizer nearest(plain, 1, Format::kBf16, Format::kBf16, Format::kBf16);
+  Optimizer fp32(plain, 1, Format::kF32, Format::kF32, Format::kBf16);
+  for (int step = 0; step < 500; ++step) {
+    kahan.step(kahan_w.data(), grad.data(), 0x1p-11f, 1.0f);
+    nearest.step(nearest_w.data(), grad.data(), 0x1p-11f, 1.0f);
+    fp32.step(fp32_w.data(), grad32.data(), 0x1p-11f, 1.0f);
+  }
+  EXPECT_EQ(value(nearest_w[0]), 1.0f);
+  EXPECT_GT(fp32_w[0], 1.2f);  // about 500 x 2^-11 up, less the decay
+  EXPECT_LE(std::fabs(value(kahan_w[0]) - fp32_w[0]), 0x1p-7f);
+}
+
 // Stochastic rounding of the weights: 4096 bf16 weights at 1, one update of a quarter ulp
 // (2^-9): a quarter of them move up (5 standard deviations); over 64 steps the mean follows
 // the exact sum, where nearest stays at 1.
