@@ -105,8 +105,18 @@ inline __m256 snap_x8(__m256 v, const StochasticGrid& g, __m256i r, int* vanishe
   const __m256i keep = _mm256_cmpgt_epi32(mag, _mm256_set1_epi32(int(g.largest_finite)));
   const __m256i e = _mm256_srli_epi32(mag, 23);
   const __m256i e_or_1 = _mm256_max_epi32(e, _mm256_set1_epi32(1));
-  const __m256i extra =
-      _mm256_max_epi32(_mm256_sub_epi32(_mm256_set1_epi32(int(g.min_normal_exponent)), e_or_1), zero);
+  const __m256i min_normal = _mm256_set1_epi32(int(g.min_normal_exponent));
+  if (_mm256_testz_si256(_mm256_cmpgt_epi32(min_normal, e_or_1), _mm256_set1_epi32(-1))) {
+    // No lane in the row's subnormal range: the AVX-512 loop's constant-width fast path.
+    const __m128i d = _mm_cvtsi32_si128(int(g.dropped_bits));
+    const __m128i top = _mm_cvtsi32_si128(int(32 - g.dropped_bits));
+    const __m256i out = _mm256_sll_epi32(_mm256_srl_epi32(_mm256_add_epi32(mag, _mm256_srl_epi32(r, top)), d), d);
+    const __m256i lost = _mm256_andnot_si256(
+        _mm256_or_si256(keep, _mm256_cmpeq_epi32(mag, zero)), _mm256_cmpeq_epi32(out, zero));
+    *vanished = __builtin_popcount(_mm256_movemask_ps(_mm256_castsi256_ps(lost)));
+    return _mm256_castsi256_ps(_mm256_blendv_epi8(_mm256_or_si256(sign, out), u, keep));
+  }
+  const __m256i extra = _mm256_max_epi32(_mm256_sub_epi32(min_normal, e_or_1), zero);
   const __m256i d = _mm256_add_epi32(_mm256_set1_epi32(int(g.dropped_bits)), extra);
   const __m256i normal = _mm256_cmpgt_epi32(e, zero);
   const __m256i significand = _mm256_blendv_epi8(
