@@ -72,33 +72,35 @@ void count_block(const float* w_new, const float* w_old, const float* stored, st
   sums.add_to(stats);
 }
 
-#if defined(__AVX512F__)
-// 16 values rounded to W (nearest even, as from_float_array) and read back.
+// The separate passes for 16-bit weights: round the block into storage as `rounding` says
+// (with Kahan's compensation where there is one) and read the stored values back.
 template <typename W>
-inline __m256i round_x16(__m512 x) {
-  if constexpr (std::is_same_v<W, bf16>) {
-#if defined(MIXPREC_HAS_VCVTNEPS2BF16)
-    return bf16_bits_x16(x);
-#else
-    return _mm512_cvtepi32_epi16(rounded_bits_x16<bf16>(x));
-#endif
-  } else {
-    return _mm512_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+void store_passes(const float* w_new, const float* w_old, W* out, W* compensation,
+                  const Rounding& rounding, std::int64_t len, float* stored) {
+  const auto n = static_cast<std::size_t>(len);
+  if (compensation == nullptr) {
+    round_into<W>(w_new, out, n, rounding, nullptr);
+    to_float_array(out, stored, n);
+    return;
   }
-}
-template <typename W>
-inline __m512 widen_x16(__m256i bits) {
-  if constexpr (std::is_same_v<W, bf16>) {
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(bits), 16));
-  } else {
-    return _mm512_cvtph_ps(bits);
+  // y = (w_new - w) - c; t = round(w + y); c = (t - w) - y.
+  alignas(64) float c[kUpdateBlock], y[kUpdateBlock], sum[kUpdateBlock];
+  to_float_array(compensation, c, n);
+  for (std::int64_t i = 0; i < len; ++i) {
+    y[i] = (w_new[i] - w_old[i]) - c[i];
+    sum[i] = w_old[i] + y[i];
   }
+  round_into<W>(sum, out, n, rounding, nullptr);
+  to_float_array(out, stored, n);
+  for (std::int64_t i = 0; i < len; ++i) c[i] = (stored[i] - w_old[i]) - y[i];
+  from_float_array(c, compensation, n);
 }
 
+#if defined(__AVX512F__)
 // Rounding into 16-bit storage as `rounding` says, with Kahan's compensation where
 // `compensation` is not null, the read-back and the counts in one pass (kStochastic: the
 // rounding is stochastic): separate passes over the block cost more than the update itself.
-// Same results as the passes of store_16bit below (lanes of 16 for the sums, as LaneSums).
+// Same results as store_passes and count_block (lanes of 16 for the sums, as LaneSums).
 template <typename W, bool kStochastic>
 void store_and_count(const float* w_new, const float* w_old, W* out, W* compensation,
                      const Rounding& rounding, std::int64_t len, UpdateStats& stats) {
@@ -111,7 +113,7 @@ void store_and_count(const float* w_new, const float* w_old, W* out, W* compensa
       __mmask16 vanished;
       target = snap_x16(target, grid, random_bits_x16(key, rounding.element + std::uint64_t(i)), &vanished);
     }
-    return round_x16<W>(target);
+    return round_bits_x16<W>(target);
   };
   auto* bits_out = reinterpret_cast<std::uint16_t*>(out);
   auto* c_bits = reinterpret_cast<std::uint16_t*>(compensation);
@@ -126,14 +128,14 @@ void store_and_count(const float* w_new, const float* w_old, W* out, W* compensa
     __m512 back;
     if (c_bits == nullptr) {
       bits = round_target(x, i);
-      back = widen_x16<W>(bits);
+      back = widen_bits_x16<W>(bits);
     } else {  // y = (w_new - w) - c; t = round(w + y); c = (t - w) - y
       const __m256i c_in = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(c_bits + i));
-      const __m512 y = _mm512_sub_ps(_mm512_sub_ps(x, w), widen_x16<W>(c_in));
+      const __m512 y = _mm512_sub_ps(_mm512_sub_ps(x, w), widen_bits_x16<W>(c_in));
       bits = round_target(_mm512_add_ps(w, y), i);
-      back = widen_x16<W>(bits);
+      back = widen_bits_x16<W>(bits);
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(c_bits + i),
-                          round_x16<W>(_mm512_sub_ps(_mm512_sub_ps(back, w), y)));
+                          round_bits_x16<W>(_mm512_sub_ps(_mm512_sub_ps(back, w), y)));
     }
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(bits_out + i), bits);
     const __mmask16 m = _mm512_cmp_ps_mask(x, w, _CMP_NEQ_UQ);
@@ -153,26 +155,11 @@ void store_and_count(const float* w_new, const float* w_old, W* out, W* compensa
   _mm512_storeu_ps(sums.intended, intended);
   _mm512_storeu_ps(sums.error, error);
   _mm512_storeu_ps(sums.bias, bias);
-  if (i < len) {  // the tail, as the separate passes do it
-    alignas(64) float stored[kLanes], c[kLanes], y[kLanes];
-    const auto rest = static_cast<std::size_t>(len - i);
-    const Rounding tail = rounding.starting_at(std::uint64_t(i));
-    if (compensation == nullptr) {
-      round_into(w_new + i, out + i, rest, tail, nullptr);
-    } else {
-      to_float_array(compensation + i, c, rest);
-      for (std::size_t k = 0; k < rest; ++k) {
-        y[k] = (w_new[i + k] - w_old[i + k]) - c[k];
-        c[k] = w_old[i + k] + y[k];  // the sum, rounded next
-      }
-      round_into(c, out + i, rest, tail, nullptr);
-    }
-    to_float_array(out + i, stored, rest);
-    if (compensation != nullptr) {
-      for (std::size_t k = 0; k < rest; ++k) c[k] = (stored[k] - w_old[i + k]) - y[k];
-      from_float_array(c, compensation + i, rest);
-    }
-    sums.count_from(0, w_new + i, w_old + i, stored, std::int64_t(rest));
+  if (i < len) {  // the tail (fewer than 16 values), by the separate passes
+    alignas(64) float stored[kLanes];
+    store_passes(w_new + i, w_old + i, out + i, compensation ? compensation + i : nullptr,
+                 rounding.starting_at(std::uint64_t(i)), len - i, stored);
+    sums.count_from(0, w_new + i, w_old + i, stored, len - i);
   }
   sums.add_to(stats);
 }
@@ -183,7 +170,6 @@ void store_and_count(const float* w_new, const float* w_old, W* out, W* compensa
 template <typename W>
 void store_16bit(const float* w_new, const float* w_old, W* stored_block, W* compensation,
                  const Rounding& rounding, std::int64_t len, UpdateStats& stats) {
-  const auto n = static_cast<std::size_t>(len);
 #if defined(__AVX512F__)
   switch (rounding.mode) {
     case RoundingMode::kNearestEven:
@@ -193,24 +179,7 @@ void store_16bit(const float* w_new, const float* w_old, W* stored_block, W* com
   }
 #endif
   alignas(64) float stored[kUpdateBlock];
-  if (compensation == nullptr) {
-    round_into<W>(w_new, stored_block, n, rounding, nullptr);
-  } else {
-    // y = (w_new - w) - c; t = round(w + y); c = (t - w) - y.
-    alignas(64) float c[kUpdateBlock], y[kUpdateBlock], sum[kUpdateBlock];
-    to_float_array(compensation, c, n);
-    for (std::int64_t i = 0; i < len; ++i) {
-      y[i] = (w_new[i] - w_old[i]) - c[i];
-      sum[i] = w_old[i] + y[i];
-    }
-    round_into<W>(sum, stored_block, n, rounding, nullptr);
-    to_float_array(stored_block, stored, n);
-    for (std::int64_t i = 0; i < len; ++i) c[i] = (stored[i] - w_old[i]) - y[i];
-    from_float_array(c, compensation, n);
-    count_block(w_new, w_old, stored, len, stats);
-    return;
-  }
-  to_float_array(stored_block, stored, n);
+  store_passes(w_new, w_old, stored_block, compensation, rounding, len, stored);
   count_block(w_new, w_old, stored, len, stats);
 }
 

@@ -86,6 +86,32 @@ inline __m256i bf16_bits_x16(__m512 x) {
 }
 #endif
 
+#if defined(__AVX512F__)
+// 16 values rounded to T (nearest even, NaN kept quiet), as 16-bit codes; and 16 codes
+// widened exactly to fp32. The array loops below and the optimizer's one-pass store use them.
+template <typename T>
+inline __m256i round_bits_x16(__m512 x) {
+  if constexpr (std::is_same_v<T, bf16>) {
+#if defined(MIXPREC_HAS_VCVTNEPS2BF16)
+    return bf16_bits_x16(x);
+#else
+    return _mm512_cvtepi32_epi16(rounded_bits_x16<bf16>(x));
+#endif
+  } else {
+    return _mm512_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  }
+}
+
+template <typename T>
+inline __m512 widen_bits_x16(__m256i bits) {
+  if constexpr (std::is_same_v<T, bf16>) {
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(bits), 16));
+  } else {
+    return _mm512_cvtph_ps(bits);
+  }
+}
+#endif
+
 template <typename T>
 inline void to_float_array(const T* src, float* dst, std::size_t n) {
   if constexpr (std::is_same_v<T, float>) {
@@ -94,10 +120,8 @@ inline void to_float_array(const T* src, float* dst, std::size_t n) {
     const auto* s = reinterpret_cast<const std::uint16_t*>(src);
     std::size_t i = 0;
 #if defined(__AVX512F__)
-    for (; i + 16 <= n; i += 16) {
-      const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i));
-      _mm512_storeu_si512(dst + i, _mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-    }
+    for (; i + 16 <= n; i += 16)
+      _mm512_storeu_ps(dst + i, widen_bits_x16<bf16>(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i))));
 #elif defined(MIXPREC_HAS_AVX2_CONVERT)
     for (; i + 8 <= n; i += 8) {
       const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
@@ -113,8 +137,7 @@ inline void to_float_array(const T* src, float* dst, std::size_t n) {
     std::size_t i = 0;
 #if defined(__AVX512F__)
     for (; i + 16 <= n; i += 16)
-      _mm512_storeu_ps(dst + i, _mm512_cvtph_ps(_mm256_loadu_si256(
-                                    reinterpret_cast<const __m256i*>(src + i))));
+      _mm512_storeu_ps(dst + i, widen_bits_x16<T>(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i))));
 #elif defined(MIXPREC_HAS_AVX2_CONVERT)
     for (; i + 8 <= n; i += 8)
       _mm256_storeu_ps(dst + i,
@@ -131,14 +154,9 @@ inline void from_float_array(const float* src, T* dst, std::size_t n) {
   } else if constexpr (std::is_same_v<T, bf16>) {
     auto* d = reinterpret_cast<std::uint16_t*>(dst);
     std::size_t i = 0;
-#if defined(MIXPREC_HAS_VCVTNEPS2BF16)
+#if defined(__AVX512F__)
     for (; i + 16 <= n; i += 16)
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + i), bf16_bits_x16(_mm512_loadu_ps(src + i)));
-#elif defined(__AVX512F__)
-    // The same integer rounding as bf16_bits_from_float, 16 values at a time.
-    for (; i + 16 <= n; i += 16)
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + i),
-                          _mm512_cvtepi32_epi16(rounded_bits_x16<bf16>(_mm512_loadu_ps(src + i))));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + i), round_bits_x16<bf16>(_mm512_loadu_ps(src + i)));
 #elif defined(MIXPREC_HAS_AVX2_CONVERT)
     for (; i + 8 <= n; i += 8)
       _mm_storeu_si128(reinterpret_cast<__m128i*>(d + i),
@@ -149,9 +167,7 @@ inline void from_float_array(const float* src, T* dst, std::size_t n) {
     std::size_t i = 0;
 #if defined(__AVX512F__)
     for (; i + 16 <= n; i += 16)
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
-                          _mm512_cvtps_ph(_mm512_loadu_ps(src + i),
-                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), round_bits_x16<T>(_mm512_loadu_ps(src + i)));
 #elif defined(MIXPREC_HAS_AVX2_CONVERT)
     // F16C's vcvtps2ph: RNE with IEEE subnormals (MXCSR's DAZ, which would read subnormal
     // inputs as zero, is never set).
