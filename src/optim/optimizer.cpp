@@ -21,6 +21,7 @@
 #include "common/huge_pages.hpp"
 #include "config/config_enums.hpp"
 #include "precision/round_loops.hpp"
+#include "optim/fused_update.hpp"
 #include "optim/mul_add.hpp"
 
 namespace mixprec {
@@ -114,20 +115,30 @@ enum class Momentum { kNone, kFirstStep, kLater };
 
 template <bool kDecay, Momentum kMomentum, bool kNesterov>
 struct SgdRule {
+  static constexpr std::size_t kStateBuffers = kMomentum == Momentum::kNone ? 0 : 1;
   SgdParams p;
 
+  // The update of one value (V = float) or sixteen (V = Lanes16): g the gradient as stored,
+  // w the weight, s[0] the momentum buffer (updated; unused without momentum).
+  template <class V>
+  V update(V g, V w, V* s) const {
+    V d = kDecay ? mul_add(V(p.weight_decay), w, g * V(p.mult)) : g * V(p.mult);
+    if constexpr (kMomentum != Momentum::kNone) {
+      const V bt = kMomentum == Momentum::kFirstStep
+                       ? d
+                       : mul_add(V(p.momentum), s[0], V(p.one_minus_dampening) * d);
+      s[0] = bt;
+      d = kNesterov ? mul_add(V(p.momentum), bt, d) : bt;
+    }
+    return d;
+  }
+
   auto prepare(const RuleBlock& blk) const {
-    const float mult = p.mult, wd = p.weight_decay, mu = p.momentum, damp = p.one_minus_dampening;
+    const SgdRule rule = *this;  // a copy: the compiler need not reload it after each store
     const float* g = blk.g;
     float* b = blk.state[0];  // momentum_buffer; null without momentum
     return [=](std::int64_t i, float w) {
-      float d = kDecay ? mul_add(wd, w, g[i] * mult) : g[i] * mult;
-      if constexpr (kMomentum != Momentum::kNone) {
-        const float bt = kMomentum == Momentum::kFirstStep ? d : mul_add(mu, b[i], damp * d);
-        b[i] = bt;
-        d = kNesterov ? mul_add(mu, bt, d) : bt;
-      }
-      return d;
+      return rule.update<float>(g[i], w, kStateBuffers ? &b[i] : nullptr);
     };
   }
 };
@@ -186,28 +197,46 @@ struct AdamParams {
 // update; the stored moments are their roundings.
 template <bool kL2>
 struct AdamRule {
+  static constexpr std::size_t kStateBuffers = 2;
   AdamParams p;
 
+  // m_t and v_t from the gradient as stored (g) and the weight (w), into m and v; returns
+  // vhat_t.
+  template <class V>
+  V moments(V g, V w, V& m, V& v) const {
+    const V grad = kL2 ? mul_add(V(p.weight_decay), w, g * V(p.mult)) : g * V(p.mult);
+    m = mul_add(V(p.beta1), m, V(p.one_minus_beta1) * grad);
+    v = mul_add(V(p.beta2), v, V(p.one_minus_beta2) * grad * grad);
+    return v / V(p.bias_correction2);
+  }
+
+  // u from m_t and sqrt(vhat_t).
+  template <class V>
+  V step(V m, V root) const {
+    const V mhat = m / V(p.bias_correction1);
+    return V(p.lr) * mhat / (root + V(p.eps));
+  }
+
+  // The update of sixteen values (fused_update.hpp) or one; s = {exp_avg, exp_avg_sq}.
+  template <class V>
+  V update(V g, V w, V* s) const {
+    return step(s[0], square_root(moments(g, w, s[0], s[1])));
+  }
+
+  // The array form: std::sqrt in a loop stays scalar under GCC, so the roots are taken in a
+  // pass of their own.
   auto prepare(const RuleBlock& blk) const {
-    const AdamParams q = p;  // locals: the compiler need not reload them after each store
+    const AdamRule rule = *this;  // a copy: the compiler need not reload it after each store
     const float* __restrict w = blk.w;
     const float* __restrict g = blk.g;
     float* __restrict m = blk.state[0];  // exp_avg
     float* __restrict v = blk.state[1];  // exp_avg_sq
     float* __restrict root = blk.scratch;  // vhat_t, then sqrt(vhat_t)
-    for (std::int64_t i = 0; i < blk.n; ++i) {
-      const float grad = kL2 ? mul_add(q.weight_decay, w[i], g[i] * q.mult) : g[i] * q.mult;
-      m[i] = mul_add(q.beta1, m[i], q.one_minus_beta1 * grad);
-      v[i] = mul_add(q.beta2, v[i], q.one_minus_beta2 * grad * grad);
-      root[i] = v[i] / q.bias_correction2;
-    }
+    for (std::int64_t i = 0; i < blk.n; ++i) root[i] = rule.moments<float>(g[i], w[i], m[i], v[i]);
     sqrt_in_place(root, blk.n);
     const float* mt = m;
     const float* sq = root;
-    return [=](std::int64_t i, float) {
-      const float mhat = mt[i] / q.bias_correction1;
-      return q.lr * mhat / (sq[i] + q.eps);
-    };
+    return [=](std::int64_t i, float) { return rule.step<float>(mt[i], sq[i]); };
   }
 };
 
@@ -224,22 +253,80 @@ struct StepBuffers {
   UpdateStats* block_stats;  // one per block: summed in block order, whatever the threads
 };
 
+// Whether the block loop may run the one-pass update (fused_update.hpp): the -true modes'
+// storage, every buffer in the weights' 16-bit format, and AVX-512 registers to hold it.
+bool one_pass_update(const StepBuffers& s) {
+#if defined(__AVX512F__)
+  if (s.weight_format == kFloatFormat || s.grad_format != s.weight_format || s.working_copy != nullptr)
+    return false;
+  for (const OptimizerStateBuffer& b : s.state)
+    if (b.format != s.weight_format) return false;
+  return true;
+#else
+  (void)s;
+  return false;
+#endif
+}
+
+#if defined(__AVX512F__)
+// The block [begin, begin + len) by the one-pass update, its counts into `counted`.
+template <class Rule>
+void update_block_one_pass(const StepBuffers& s, std::int64_t begin, std::int64_t len,
+                           const UpdateForm& form, const Rule& rule, UpdateStats& counted) {
+  dispatch_format(s.weight_format, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (!std::is_same_v<T, float>) {
+      constexpr std::size_t kState = Rule::kStateBuffers;
+      Block16<T, kState> b{};
+      b.weights = static_cast<T*>(s.weights) + begin;
+      b.grads = static_cast<const T*>(s.grads) + begin;
+      for (std::size_t k = 0; k < kState; ++k) {
+        b.state[k] = reinterpret_cast<T*>(s.state[k].bytes.data()) + begin;
+        b.state_rounding[k] = s.state_rounding.for_tensor(tensor_id::kOptimizerState + std::uint32_t(k))
+                                  .starting_at(std::uint64_t(begin));
+      }
+      b.compensation = s.weight_rounding.compensation
+                           ? static_cast<T*>(s.weight_rounding.compensation) + begin
+                           : nullptr;
+      b.weight_rounding = s.weight_rounding.rounding.starting_at(std::uint64_t(begin));
+      b.len = len;
+      if (b.weight_rounding.mode == RoundingMode::kStochastic)
+        update_block_16bit<T, true>(b, rule, form, counted);
+      else
+        update_block_16bit<T, false>(b, rule, form, counted);
+    }
+  });
+}
+#endif
+
 // Runs the rule over the n values block by block: 16-bit storage is widened into fp32
 // scratch, the rule updates its state and gives each element's update, add_update turns it
 // into the new weight, the state is rounded back once, and store_updated_weights writes the
-// weights (and the working copy, where there is one). Blocks are statically scheduled and
+// weights (and the working copy, where there is one). The -true modes take the one-pass
+// update instead, which does the same in registers. Blocks are statically scheduled and
 // every value is computed on its own, so the result does not depend on the thread count.
 template <class Rule>
 UpdateStats update_blocks(const StepBuffers& s, std::int64_t n, const UpdateForm& form,
                           const Rule& rule) {
   const std::int64_t blocks = (n + kBlock - 1) / kBlock;
   const bool fp32_weights = s.weight_format == kFloatFormat;
+  const bool one_pass = one_pass_update(s);
+  if (s.state.size() != Rule::kStateBuffers)
+    throw std::logic_error("update_blocks: the rule reads a different number of state buffers");
 #pragma omp parallel
   {
 #pragma omp for schedule(static)
     for (std::int64_t blk = 0; blk < blocks; ++blk) {
       const std::int64_t begin = blk * kBlock;
       const std::int64_t len = std::min(kBlock, n - begin);
+#if defined(__AVX512F__)
+      if (one_pass) {
+        UpdateStats& counted = s.block_stats[blk];
+        counted = UpdateStats{};
+        update_block_one_pass(s, begin, len, form, rule, counted);
+        continue;
+      }
+#endif
       alignas(64) float w_scratch[kBlock], w_new_scratch[kBlock], g_scratch[kBlock], scratch[kBlock];
       alignas(64) float state_scratch[kMaxStateBuffers][kBlock];
       float* views[kMaxStateBuffers] = {};
@@ -262,6 +349,7 @@ UpdateStats update_blocks(const StepBuffers& s, std::int64_t n, const UpdateForm
       }
     }
   }
+  (void)one_pass;
   UpdateStats total;
   if (!fp32_weights)
     for (std::int64_t blk = 0; blk < blocks; ++blk) total += s.block_stats[blk];

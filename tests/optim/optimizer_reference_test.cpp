@@ -21,6 +21,7 @@
 
 #include "optim/mul_add.hpp"
 #include "optim/optimizer.hpp"
+#include "precision/stochastic_rounding.hpp"
 
 namespace mixprec {
 namespace {
@@ -34,16 +35,40 @@ struct Hyper {
   float lr, mult;
 };
 
+// The remedies of NUMERICS.md "Beyond nearest rounding", spelled out per value: stochastic
+// rounding of the weights and the state (the definition: snap, then nearest), and Kahan's
+// compensation of the weights.
+struct Remedies {
+  RoundingMode rounding = RoundingMode::kNearestEven;
+  bool kahan = false;
+  std::uint64_t seed = 0;
+};
+
 template <class W, class G, class S>
 struct ScalarReference {
   OptimizerConfig c;
+  Remedies remedies;
   std::vector<S> a, b;  // momentum_buffer or exp_avg; exp_avg_sq
+  std::vector<W> comp;  // kahan_compensation
   std::int64_t t = 0;
   UpdateStats stats;
 
-  ScalarReference(const OptimizerConfig& cfg, std::size_t n) : c(cfg) {
+  ScalarReference(const OptimizerConfig& cfg, std::size_t n, Remedies r = {}) : c(cfg), remedies(r) {
     if (c.kind != OptimizerKind::kSgd || c.momentum != 0.0) a.assign(n, from_float<S>(0.0f));
     if (c.kind != OptimizerKind::kSgd) b.assign(n, from_float<S>(0.0f));
+    if (r.kahan) comp.assign(n, from_float<W>(0.0f));
+  }
+
+  // x rounded into T: nearest, or stochastically with the bits of element i of `tensor`.
+  template <class T>
+  T round(float x, std::uint32_t tensor, std::size_t i) const {
+    if constexpr (!std::is_same_v<T, float>) {
+      if (remedies.rounding == RoundingMode::kStochastic) {
+        const Rounding key{RoundingMode::kStochastic, remedies.seed, std::uint64_t(t), tensor, 0};
+        x = stochastic_snap(x, stochastic_grid(traits(FormatOf<T>::value)), random_bits(random_key(key), i));
+      }
+    }
+    return from_float<T>(x);
   }
 
   void step(std::vector<W>& w, const std::vector<G>& g, Hyper h) {
@@ -59,7 +84,7 @@ struct ScalarReference {
         if (mu != 0.0f) {
           const float bt =
               t == 1 ? d : mul_add(mu, to_float(a[i]), static_cast<float>(1.0 - c.dampening) * d);
-          a[i] = from_float<S>(bt);
+          a[i] = round<S>(bt, tensor_id::kOptimizerState, i);
           d = c.nesterov ? mul_add(mu, bt, d) : bt;
         }
         new_w = mul_add(-h.lr, d, old_w);
@@ -71,8 +96,8 @@ struct ScalarReference {
         const float mt = mul_add(beta1, to_float(a[i]), static_cast<float>(1.0 - c.beta1) * grad);
         const float vt =
             mul_add(beta2, to_float(b[i]), static_cast<float>(1.0 - c.beta2) * grad * grad);
-        a[i] = from_float<S>(mt);
-        b[i] = from_float<S>(vt);
+        a[i] = round<S>(mt, tensor_id::kOptimizerState, i);
+        b[i] = round<S>(vt, tensor_id::kOptimizerState + 1, i);
         const float mhat = mt / static_cast<float>(1.0 - std::pow(c.beta1, td));
         const float vhat = vt / static_cast<float>(1.0 - std::pow(c.beta2, td));
         volatile float decayed = old_w;
@@ -80,7 +105,13 @@ struct ScalarReference {
           decayed = old_w * static_cast<float>(1.0 - double{h.lr} * c.weight_decay);
         new_w = decayed - h.lr * mhat / (std::sqrt(vhat) + static_cast<float>(c.eps));
       }
-      w[i] = from_float<W>(new_w);
+      if (remedies.kahan) {  // y = (w_new - w) - c; t = round(w + y); c = (t - w) - y
+        const float y = (new_w - old_w) - to_float(comp[i]);
+        w[i] = round<W>(old_w + y, tensor_id::kWeights, i);
+        comp[i] = from_float<W>((to_float(w[i]) - old_w) - y);
+      } else {
+        w[i] = round<W>(new_w, tensor_id::kWeights, i);
+      }
       if constexpr (!std::is_same_v<W, float>) {
         if (new_w != old_w) {
           ++stats.nonzero_updates;
@@ -223,6 +254,60 @@ TEST(OptimizerReference, Fp16WeightsMatchTheScalarLoopBitForBit) {
 
 TEST(OptimizerReference, Bf16WeightsMatchTheScalarLoopBitForBit) {
   for (int threads : {1, 2, 3}) check_all_formats<bf16>(threads);
+}
+
+// The -true modes' remedies (stochastic rounding of weights and state, Kahan's compensation)
+// against the same scalar loop with the remedies spelled out per value: the one-pass update
+// (optim/fused_update.hpp) rounds with the same random bits and carries the same c.
+template <class T>
+void check_remedies_against_reference(const Remedies& remedies, int threads) {
+  for (const Named& cfg : configurations()) {
+    SCOPED_TRACE(fmt::format("{} {} rounding={} kahan={} threads={}", cfg.name,
+                             to_string(FormatOf<T>::value), to_string(remedies.rounding),
+                             remedies.kahan, threads));
+    std::mt19937 rng(11);
+    std::vector<T> w = random_values<T>(rng, false);
+    std::vector<T> w_ref = w;
+    OptimizerConfig config = cfg.config;
+    config.compensation = remedies.kahan ? Compensation::kKahan : Compensation::kNone;
+    const Format f = FormatOf<T>::value;
+    Optimizer opt(config, kN, f, f, f, remedies.rounding, remedies.seed);
+    ScalarReference<T, T, T> ref(config, kN, remedies);
+    UpdateStats stats;
+    for (int s = 0; s < kSteps; ++s) {
+      const std::vector<T> g = random_values<T>(rng, true);
+      const int saved = omp_get_max_threads();
+      omp_set_num_threads(threads);
+      opt.step(w.data(), g.data(), cfg.hyper.lr, cfg.hyper.mult, &stats);
+      omp_set_num_threads(saved);
+      ref.step(w_ref, g, cfg.hyper);
+      ASSERT_EQ(first_difference(w, w_ref), "") << "weights after step " << s + 1;
+      const auto buffers = opt.state_buffers();
+      std::vector<const std::vector<T>*> expected;
+      if (!ref.a.empty()) expected.push_back(&ref.a);
+      if (!ref.b.empty()) expected.push_back(&ref.b);
+      if (remedies.kahan) expected.push_back(&ref.comp);
+      ASSERT_EQ(buffers.size(), expected.size());
+      for (std::size_t k = 0; k < buffers.size(); ++k) {
+        std::vector<T> state(kN);
+        std::memcpy(state.data(), buffers[k].bytes.data(), kN * sizeof(T));
+        ASSERT_EQ(first_difference(state, *expected[k]), "") << buffers[k].name << " after step " << s + 1;
+      }
+      EXPECT_EQ(stats.nonzero_updates, ref.stats.nonzero_updates) << "step " << s + 1;
+      EXPECT_EQ(stats.lost_updates, ref.stats.lost_updates) << "step " << s + 1;
+    }
+  }
+}
+
+TEST(OptimizerReference, RemediesMatchTheScalarLoopBitForBit) {
+  const Remedies kinds[] = {{RoundingMode::kNearestEven, true, 5},
+                            {RoundingMode::kStochastic, false, 5},
+                            {RoundingMode::kStochastic, true, 6}};
+  for (const Remedies& r : kinds)
+    for (int threads : {1, 2}) {
+      check_remedies_against_reference<bf16>(r, threads);
+      check_remedies_against_reference<f16>(r, threads);
+    }
 }
 
 }  // namespace
