@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <ostream>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -20,6 +21,14 @@
 #include "precision/fp8_scaling.hpp"
 
 namespace mixprec {
+
+// How gtest shows a slot in a failure (found by ADL), instead of its bytes.
+void PrintTo(const TensorScaling& ts, std::ostream* os) {
+  *os << "{scale " << ts.scale << ", history [";
+  for (float a : ts.amax_history) *os << a << " ";
+  *os << "], next " << ts.amax_next << "}";
+}
+
 namespace {
 
 // The formats' largest finite values (OCP 8-bit formats; NUMERICS.md's table).
