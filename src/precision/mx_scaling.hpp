@@ -24,8 +24,10 @@
 //   * A block of zeros (and +-0) has code 0, X = 2^-127: microxcaling replaces a zero amax
 //     by 2^-126 and clamps, which gives the same; TE also writes code 0. Any X gives zeros.
 //   * A block with a NaN or an infinity has code 0xFF, X = NaN, and so every element of the
-//     block decodes to NaN (the spec: a NaN scale makes the whole block NaN; microxcaling:
-//     log2 of an inf or NaN amax is NaN or overflows to NaN). TE only looks at a NaN amax.
+//     block decodes to NaN. This is microxcaling's result (torch.max propagates the NaN;
+//     log2 of an inf amax overflows to NaN), and it matches the spec's rule that a NaN scale
+//     makes the whole block NaN (OCP MX v1.0 section 5.3, cited from memory: the spec text
+//     itself was not available here). TE maps only a NaN amax to 0xFF and an inf to 0xFE.
 #include <cstddef>
 #include <cstdint>
 
