@@ -22,7 +22,7 @@ void count_block(const float* w_new, const float* w_old, const float* stored, st
 template <typename W, bool kStochastic>
 void store_and_count(const float* w_new, const float* w_old, W* out, W* compensation,
                      const Rounding& rounding, std::int64_t len, UpdateStats& stats) {
-  WeightStoreX16<W, kStochastic> store(out, compensation, rounding);
+  WeightStoreX16<W, kStochastic> store(out, compensation, rounding, len);
   std::int64_t i = 0;
   for (; i + kLanes <= len; i += kLanes)
     store.store(_mm512_loadu_ps(w_new + i), _mm512_loadu_ps(w_old + i), i);

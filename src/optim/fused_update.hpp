@@ -15,6 +15,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #include "optim/apply_update.hpp"
 #include "optim/lanes.hpp"
@@ -42,16 +43,21 @@ inline __m512 load_widened(const T* p) {
   return widen_bits_x16<T>(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
 }
 
+// The random bits of each state buffer over the block.
+template <typename T, std::size_t kState, std::size_t... k>
+std::array<RandomRun16, kState> state_random(const Block16<T, kState>& b, std::index_sequence<k...>) {
+  return {RandomRun16(random_key(b.state_rounding[k]), b.state_rounding[k].element, std::uint64_t(b.len))...};
+}
+
 // One block: kStochastic says how the weights and the state are rounded (the roundings'
 // mode). Adds the block's statistics to `stats`.
 template <typename T, bool kStochastic, class Rule>
 void update_block_16bit(const Block16<T, Rule::kStateBuffers>& b, const Rule& rule,
                         const UpdateForm& form, UpdateStats& stats) {
   constexpr std::size_t kState = Rule::kStateBuffers;
-  WeightStoreX16<T, kStochastic> weights(b.weights, b.compensation, b.weight_rounding);
+  WeightStoreX16<T, kStochastic> weights(b.weights, b.compensation, b.weight_rounding, b.len);
   const StochasticGrid grid = stochastic_grid(traits(FormatOf<T>::value));
-  std::array<RandomKey, kState> keys{};
-  for (std::size_t k = 0; k < kState; ++k) keys[k] = random_key(b.state_rounding[k]);
+  std::array<RandomRun16, kState> random = state_random(b, std::make_index_sequence<kState>{});
   const bool decays = form.weight_factor != 1.0f;  // AdamW: the decayed weight first
 
   std::int64_t i = 0;
@@ -63,10 +69,8 @@ void update_block_16bit(const Block16<T, Rule::kStateBuffers>& b, const Rule& ru
     const Lanes16 u = rule.update(g, w, s.data());
     for (std::size_t k = 0; k < kState; ++k) {
       __m512 v = s[k].v;
-      if constexpr (kStochastic) {
-        __mmask16 vanished;
-        v = snap_x16(v, grid, random_bits_x16(keys[k], b.state_rounding[k].element + std::uint64_t(i)), &vanished);
-      }
+      if constexpr (kStochastic)
+        v = snap_to_x16<T>(v, grid, random[k].bits(b.state_rounding[k].element + std::uint64_t(i)));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(b.state[k] + i), round_bits_x16<T>(v));
     }
     const Lanes16 x = mul_add(Lanes16(form.scale), u, decays ? w * Lanes16(form.weight_factor) : w);

@@ -119,12 +119,14 @@ void store_passes(const float* w_new, const float* w_old, W* out, W* compensatio
 template <typename W, bool kStochastic>
 class WeightStoreX16 {
  public:
-  // out, compensation (null without Kahan): the block's first value; rounding: advanced to it.
-  [[gnu::always_inline]] WeightStoreX16(W* out, W* compensation, const Rounding& rounding)
+  // out, compensation (null without Kahan): the block's first value; rounding: advanced to
+  // it; len: the block's length.
+  [[gnu::always_inline]] WeightStoreX16(W* out, W* compensation, const Rounding& rounding,
+                                        std::int64_t len)
       : out_(reinterpret_cast<std::uint16_t*>(out)),
         c_(reinterpret_cast<std::uint16_t*>(compensation)),
         element_(rounding.element),
-        key_(random_key(rounding)),
+        random_(random_key(rounding), rounding.element, std::uint64_t(len)),
         grid_(stochastic_grid(traits(FormatOf<W>::value))) {}
 
   // x: the new fp32 weights of values i .. i + 15 of the block; w: their stored old values.
@@ -143,11 +145,9 @@ class WeightStoreX16 {
                           round_bits_x16<W>(_mm512_sub_ps(_mm512_sub_ps(back, w), y)));
     }
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out_ + i), bits);
-    // The counts subtract all-ones lanes (-1) where the mask is set: no masked (merging)
-    // operation on the chains.
     const __mmask16 m = _mm512_cmp_ps_mask(x, w, _CMP_NEQ_UQ);
-    moved_ = _mm512_sub_epi32(moved_, _mm512_movm_epi32(m));
-    lost_ = _mm512_sub_epi32(lost_, _mm512_movm_epi32(m & _mm512_cmp_ps_mask(back, w, _CMP_EQ_OQ)));
+    moved_ = _mm512_mask_add_epi32(moved_, m, moved_, one_);
+    lost_ = _mm512_mask_add_epi32(lost_, m & _mm512_cmp_ps_mask(back, w, _CMP_EQ_OQ), lost_, one_);
     const __m512 d = _mm512_sub_ps(x, w), e = _mm512_sub_ps(_mm512_sub_ps(back, w), d);
     intended_ = _mm512_add_ps(intended_, _mm512_and_ps(d, abs_mask_));
     error_ = _mm512_add_ps(error_, _mm512_and_ps(e, abs_mask_));
@@ -174,17 +174,14 @@ class WeightStoreX16 {
   // The 16-bit codes of an fp32 target: snapped to a neighbour first where stochastic (the
   // nearest rounding then keeps it).
   [[gnu::always_inline]] __m256i round_target(__m512 target, std::int64_t i) const {
-    if constexpr (kStochastic) {
-      __mmask16 vanished;
-      target = snap_x16(target, grid_, random_bits_x16(key_, element_ + std::uint64_t(i)), &vanished);
-    }
+    if constexpr (kStochastic) target = snap_to_x16<W>(target, grid_, random_.bits(element_ + std::uint64_t(i)));
     return round_bits_x16<W>(target);
   }
 
   std::uint16_t* out_;
   std::uint16_t* c_;
   std::uint64_t element_;
-  RandomKey key_;
+  RandomRun16 random_;
   StochasticGrid grid_;
   __m512 intended_ = _mm512_setzero_ps(), error_ = _mm512_setzero_ps(), bias_ = _mm512_setzero_ps();
   __m512i moved_ = _mm512_setzero_si512(), lost_ = _mm512_setzero_si512();

@@ -21,9 +21,10 @@ std::uint64_t snap_block(const float* src, float* dst, std::size_t n, const Rand
   std::uint64_t vanished = 0;
   std::size_t i = 0;
 #if defined(__AVX512F__)
+  const RandomRun16 random(key, first, n);
   for (; i + 16 <= n; i += 16) {
     __mmask16 lanes;
-    _mm512_storeu_ps(dst + i, snap_x16(_mm512_loadu_ps(src + i), g, random_bits_x16(key, first + i), &lanes));
+    _mm512_storeu_ps(dst + i, snap_x16(_mm512_loadu_ps(src + i), g, random.bits(first + i), &lanes));
     vanished += __builtin_popcount(lanes);
   }
 #elif defined(MIXPREC_HAS_AVX2_CONVERT)

@@ -32,6 +32,45 @@ inline __m512i random_bits_x16(const RandomKey& key, std::uint64_t first) {
   return _mm512_xor_si512(mix32_x16(_mm512_xor_si512(low, salt)), _mm512_set1_epi32(int(key.k1)));
 }
 
+// random_bits_x16 for a run of elements that stays within one 2^32 range (the same high
+// word), as every tensor below 2^32 values does: the salt is computed once per run, not per
+// call. The same bits.
+class RandomRun16 {
+ public:
+  RandomRun16(const RandomKey& key, std::uint64_t first, std::uint64_t count)
+      : key_(key),
+        one_range_(count == 0 || (first >> 32) == ((first + count - 1) >> 32)),
+        salt_(_mm512_set1_epi32(int(key.k0 + std::uint32_t(first >> 32) * 0x9e3779b9u))),
+        k1_(_mm512_set1_epi32(int(key.k1))) {}
+
+  // The bits of elements e, e + 1, ..., e + 15, all within the run.
+  __m512i bits(std::uint64_t e) const {
+    if (!one_range_) return random_bits_x16(key_, e);
+    const __m512i low = _mm512_add_epi32(_mm512_set1_epi32(int(std::uint32_t(e))),
+                                         _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    return _mm512_xor_si512(mix32_x16(_mm512_xor_si512(low, salt_)), k1_);
+  }
+
+ private:
+  RandomKey key_;
+  bool one_range_;
+  __m512i salt_, k1_;
+};
+
+// stochastic_snap on 16 lanes for a row whose subnormal range lies within fp32's (its
+// smallest normal is fp32's: bf16), so that it drops the same number of bits everywhere: the
+// constant-width fast path of snap_x16 below, without its test. The same bits.
+inline __m512 snap_x16_constant_width(__m512 v, const StochasticGrid& g, __m512i r) {
+  const __m512i u = _mm512_castps_si512(v);
+  const __m512i mag = _mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff));
+  const __mmask16 keep = _mm512_cmpgt_epu32_mask(mag, _mm512_set1_epi32(int(g.largest_finite)));
+  const __m128i d = _mm_cvtsi32_si128(int(g.dropped_bits));
+  const __m128i top = _mm_cvtsi32_si128(int(32 - g.dropped_bits));
+  const __m512i out = _mm512_sll_epi32(_mm512_srl_epi32(_mm512_add_epi32(mag, _mm512_srl_epi32(r, top)), d), d);
+  const __m512i sign = _mm512_andnot_si512(_mm512_set1_epi32(0x7fffffff), u);
+  return _mm512_castsi512_ps(_mm512_mask_mov_epi32(_mm512_or_si512(sign, out), keep, u));
+}
+
 // stochastic_snap on 16 lanes; *vanished gets the lanes of non-zero inputs snapped to zero.
 inline __m512 snap_x16(__m512 v, const StochasticGrid& g, __m512i r, __mmask16* vanished) {
   const __m512i u = _mm512_castps_si512(v);
@@ -71,6 +110,17 @@ inline __m512 snap_x16(__m512 v, const StochasticGrid& g, __m512i r, __mmask16* 
   const __m512i out = _mm512_mask_mov_epi32(on_grid, below_subnormal, tiny);
   *vanished = _mm512_test_epi32_mask(mag, mag) & ~keep & _mm512_testn_epi32_mask(out, out);
   return _mm512_castsi512_ps(_mm512_mask_mov_epi32(_mm512_or_si512(sign, out), keep, u));
+}
+// The snap of 16 values to the grid of T: bf16's subnormals are fp32's, so it always drops
+// 16 bits and takes the constant-width path (the bit trick); fp16 may not.
+template <typename T>
+inline __m512 snap_to_x16(__m512 v, const StochasticGrid& g, __m512i r) {
+  if constexpr (std::is_same_v<T, bf16>) {
+    return snap_x16_constant_width(v, g, r);
+  } else {
+    __mmask16 vanished;
+    return snap_x16(v, g, r, &vanished);
+  }
 }
 #elif defined(MIXPREC_HAS_AVX2_CONVERT)
 // The AVX-512 code above on 8 lanes; unsigned compares flip the sign bits of both sides.
