@@ -82,6 +82,9 @@ void expect_rounds_as_reference(const FormatTraits& row) {
                          (std::isinf(want) || (row.overflow == OverflowRule::kSaturate &&
                                                std::fabs(in[i]) > row.largest_finite));
     expected.nonfinite += !std::isfinite(want);
+    // Saturated: a saturating row's values beyond its largest finite one, infinities too.
+    expected.saturated += row.overflow == OverflowRule::kSaturate && !std::isnan(in[i]) &&
+                          std::fabs(in[i]) > row.largest_finite;
   }
   EXPECT_EQ(mismatches, 0) << row.name;
   // fp32 into fp32 is a copy that counts only the values (nothing can underflow or overflow).
@@ -91,6 +94,7 @@ void expect_rounds_as_reference(const FormatTraits& row) {
   EXPECT_EQ(stats.underflow, expected.underflow) << row.name;
   EXPECT_EQ(stats.overflow, expected.overflow) << row.name;
   EXPECT_EQ(stats.nonfinite, expected.nonfinite) << row.name;
+  EXPECT_EQ(stats.saturated, expected.saturated) << row.name;
 }
 
 TEST(FormatTable, LimitsAreNumericsMdAndFollowFromTheWidths) {
