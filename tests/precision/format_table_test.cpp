@@ -124,7 +124,7 @@ TEST(FormatTable, UnknownNameListsTheTable) {
     parse_format("fp8", "--compute-format");
     FAIL() << "no error";
   } catch (const UserError& e) {
-    EXPECT_STREQ(e.what(), "--compute-format: unknown format \"fp8\"; expected one of fp32, fp16, bf16");
+    EXPECT_STREQ(e.what(), "--compute-format: unknown format \"fp8\"; expected one of fp32, fp16, bf16, e4m3, e5m2");
   }
 }
 
