@@ -23,7 +23,8 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 const Format kFp8[] = {Format::kE4m3, Format::kE5m2};
 
 // Random fp32 bit patterns (every exponent, NaN and subnormals included), values spread over
-// the FP8 ranges and the binades just outside them, and edge values, shuffled.
+// the FP8 ranges and the binades just outside them, values with 6 significant bits (ties and
+// near-ties of both formats, often), and edge values, shuffled.
 std::vector<float> inputs(std::size_t n, std::uint32_t seed) {
   std::mt19937 rng(seed);
   std::vector<float> v;
@@ -33,7 +34,7 @@ std::vector<float> inputs(std::size_t n, std::uint32_t seed) {
   const float edges[] = {0.0f, -0.0f, kInf, -kInf, std::numeric_limits<float>::quiet_NaN(), 448.0f, 464.0f,
                          57344.0f, 61440.0f, 0x1p-10f, 0x1p-17f, 1e-45f, 3.4e38f};
   while (v.size() < n) {
-    switch (rng() % 4) {
+    switch (rng() % 5) {
       case 0: {
         const std::uint32_t bits = rng();
         float f;
@@ -42,6 +43,7 @@ std::vector<float> inputs(std::size_t n, std::uint32_t seed) {
         break;
       }
       case 3: v.push_back(edges[rng() % std::size(edges)] * (rng() % 2 ? 1.0f : -1.0f)); break;
+      case 4: v.push_back(std::ldexp(float(32 + rng() % 32), exponent(rng) - 5) * (rng() % 2 ? 1.0f : -1.0f)); break;
       default: v.push_back(std::ldexp(mantissa(rng), exponent(rng)) * (rng() % 2 ? 1.0f : -1.0f));
     }
   }
