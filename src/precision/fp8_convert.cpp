@@ -30,10 +30,17 @@ struct Tally {
 };
 
 #if defined(__AVX512F__)
+// Per-lane counters of one call: non-zero inputs (2^32 per lane is far beyond any tensor
+// here) and the amax bits. Underflow, saturation and NaN are counted with popcounts only in
+// the blocks where one occurs.
+struct Lanes16 {
+  __m512i nonzero = _mm512_setzero_si512(), amax = _mm512_setzero_si512();
+};
+
 // Up to 16 values (the lanes set in `lanes`; the others read as 0, which counts nothing).
 template <bool kCount>
 void encode_x16(const float* src, std::uint8_t* dst, __mmask16 lanes, __m512 scale,
-                const Fp8Lanes& k, Tally& t, __m512i& amax) {
+                const Fp8Lanes& k, Tally& t, Lanes16& acc) {
   const __m512 x = _mm512_maskz_loadu_ps(lanes, src);
   const Fp8Codes16 c = fp8_encode_x16(_mm512_mul_ps(x, scale), k);
   _mm512_mask_cvtepi32_storeu_epi8(dst, lanes, c.code);
@@ -42,24 +49,31 @@ void encode_x16(const float* src, std::uint8_t* dst, __mmask16 lanes, __m512 sca
     const __m512i out_mag = _mm512_and_si512(c.code, _mm512_set1_epi32(0x7f));
     const __mmask16 in_nonzero = _mm512_test_epi32_mask(in_mag, in_mag);
     const __mmask16 in_finite = _mm512_cmplt_epu32_mask(in_mag, _mm512_set1_epi32(0x7f800000));
-    t.nonzero += __builtin_popcount(in_nonzero);
-    t.underflow += __builtin_popcount(in_nonzero & _mm512_testn_epi32_mask(out_mag, out_mag));
+    acc.nonzero = _mm512_mask_add_epi32(acc.nonzero, in_nonzero, acc.nonzero, _mm512_set1_epi32(1));
+    acc.amax = _mm512_mask_max_epu32(acc.amax, in_finite, acc.amax, in_mag);
+    const __mmask16 lost = in_nonzero & _mm512_testn_epi32_mask(out_mag, out_mag);
+    if ((lost | c.saturated | c.nan) == 0) return;  // the common case
+    t.underflow += __builtin_popcount(lost);
     t.overflow += __builtin_popcount(c.saturated & in_finite);
     t.nonfinite += __builtin_popcount(c.nan);
     t.saturated += __builtin_popcount(c.saturated);
-    amax = _mm512_mask_max_epu32(amax, in_finite, amax, in_mag);
   }
 }
 
 template <bool kCount>
 Tally encode_array(const float* src, std::uint8_t* dst, std::size_t n, float scale, const Fp8Lanes& k) {
   Tally t;
-  __m512i amax = _mm512_setzero_si512();
+  Lanes16 acc;
   const __m512 s = _mm512_set1_ps(scale);
   std::size_t i = 0;
-  for (; i + 16 <= n; i += 16) encode_x16<kCount>(src + i, dst + i, 0xffff, s, k, t, amax);
-  if (i < n) encode_x16<kCount>(src + i, dst + i, __mmask16((1u << (n - i)) - 1), s, k, t, amax);
-  if constexpr (kCount) t.amax_bits = _mm512_reduce_max_epu32(amax);
+  for (; i + 16 <= n; i += 16) encode_x16<kCount>(src + i, dst + i, 0xffff, s, k, t, acc);
+  if (i < n) encode_x16<kCount>(src + i, dst + i, __mmask16((1u << (n - i)) - 1), s, k, t, acc);
+  if constexpr (kCount) {
+    alignas(64) std::uint32_t lanes[16];
+    _mm512_store_si512(lanes, acc.nonzero);
+    for (std::uint32_t c : lanes) t.nonzero += c;
+    t.amax_bits = _mm512_reduce_max_epu32(acc.amax);
+  }
   return t;
 }
 
@@ -89,10 +103,17 @@ void decode_to_bf16(const std::uint8_t* src, bf16* dst, std::size_t n, const Fp8
   });
 }
 #elif defined(__AVX2__)
-// 8 values; lanes past n are handled by the caller through a zeroed buffer (0 counts nothing).
+// The AVX-512 loop's counters on 8 lanes: zero inputs per lane (subtracting an all-ones
+// compare adds 1), the amax bits; the rare counts only in blocks where one occurs.
+struct Lanes8 {
+  __m256i zero_inputs = _mm256_setzero_si256(), amax = _mm256_setzero_si256();
+};
+
+// 8 values; lanes past n are handled by the caller through a zeroed buffer (0 counts nothing
+// but a zero input, which the caller takes off).
 template <bool kCount>
 void encode_x8(const float* src, std::uint8_t* dst, __m256 scale, const Fp8Lanes& k, Tally& t,
-               __m256i& amax) {
+               Lanes8& acc) {
   const __m256 x = _mm256_loadu_ps(src);
   const Fp8Codes8 c = fp8_encode_x8(_mm256_mul_ps(x, scale), k);
   // Codes are below 256: the saturating packs only narrow.
@@ -105,33 +126,42 @@ void encode_x8(const float* src, std::uint8_t* dst, __m256 scale, const Fp8Lanes
     const __m256i out_zero = _mm256_cmpeq_epi32(_mm256_and_si256(c.code, _mm256_set1_epi32(0x7f)), zero);
     const __m256i in_zero = _mm256_cmpeq_epi32(in_mag, zero);
     const __m256i in_finite = _mm256_cmpgt_epi32(_mm256_set1_epi32(0x7f800000), in_mag);
-    t.nonzero += 8 - count(in_zero);
-    t.underflow += count(_mm256_andnot_si256(in_zero, out_zero));
+    acc.zero_inputs = _mm256_sub_epi32(acc.zero_inputs, in_zero);
+    acc.amax = _mm256_max_epi32(acc.amax, _mm256_and_si256(in_mag, in_finite));  // magnitudes: signed max is exact
+    const __m256i lost = _mm256_andnot_si256(in_zero, out_zero);
+    const __m256i rare = _mm256_or_si256(lost, _mm256_or_si256(c.saturated, c.nan));
+    if (_mm256_testz_si256(rare, rare)) return;  // the common case
+    t.underflow += count(lost);
     t.overflow += count(_mm256_and_si256(c.saturated, in_finite));
     t.nonfinite += count(c.nan);
     t.saturated += count(c.saturated);
-    amax = _mm256_max_epi32(amax, _mm256_and_si256(in_mag, in_finite));  // magnitudes: signed max is exact
   }
 }
 
 template <bool kCount>
 Tally encode_array(const float* src, std::uint8_t* dst, std::size_t n, float scale, const Fp8Lanes& k) {
   Tally t;
-  __m256i amax = _mm256_setzero_si256();
+  Lanes8 acc;
   const __m256 s = _mm256_set1_ps(scale);
   std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) encode_x8<kCount>(src + i, dst + i, s, k, t, amax);
+  for (; i + 8 <= n; i += 8) encode_x8<kCount>(src + i, dst + i, s, k, t, acc);
+  std::size_t padding = 0;
   if (i < n) {
     float in[8] = {};
     std::uint8_t out[8];
     std::memcpy(in, src + i, (n - i) * sizeof(float));
-    encode_x8<kCount>(in, out, s, k, t, amax);
+    encode_x8<kCount>(in, out, s, k, t, acc);
     std::memcpy(dst + i, out, n - i);
+    padding = 8 - (n - i);
   }
   if constexpr (kCount) {
-    alignas(32) std::uint32_t lanes[8];
-    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), amax);
-    t.amax_bits = *std::max_element(lanes, lanes + 8);
+    alignas(32) std::uint32_t zeros[8], amax[8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(zeros), acc.zero_inputs);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(amax), acc.amax);
+    std::uint64_t zero_inputs = 0;
+    for (std::uint32_t z : zeros) zero_inputs += z;
+    t.nonzero = n + padding - zero_inputs;
+    t.amax_bits = *std::max_element(amax, amax + 8);
   }
   return t;
 }
