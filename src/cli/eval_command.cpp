@@ -74,10 +74,12 @@ std::string suggestion(const std::string& value, const std::vector<std::string>&
   return listed;
 }
 
-// The format table's names: what --inference-format takes.
+// The names of the format table's rows that the kernels run in: what --inference-format
+// takes (the FP8 rows have no kernels of their own: has_storage_type).
 std::vector<std::string> format_names() {
   std::vector<std::string> names;
-  for (Format f : all_formats()) names.push_back(to_string(f));
+  for (Format f : all_formats())
+    if (has_storage_type(f)) names.push_back(to_string(f));
   return names;
 }
 

@@ -21,6 +21,11 @@ dnnl::memory::data_type dnnl_type(Format f) {
     case Format::kF32: return dnnl::memory::data_type::f32;
     case Format::kF16: return dnnl::memory::data_type::f16;
     case Format::kBf16: return dnnl::memory::data_type::bf16;
+    case Format::kE4m3:
+    case Format::kE5m2:
+      // oneDNN 2.6 has no FP8 type, and NUMERICS.md "Kernels" runs FP8 operands on a bf16
+      // or fp32 carrier: callers ask only for formats with a storage type (has_storage_type).
+      throw std::logic_error("dnnl_type: " + to_string(f) + " has no oneDNN type (its products run on a carrier)");
   }
   throw std::logic_error("dnnl_type: a value outside the Format enum");
 }

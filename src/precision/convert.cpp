@@ -75,12 +75,14 @@ void count_rounding(const FormatTraits& row, const float* src, const void* dst, 
     for (std::size_t i = 0; i < len; ++i) {
       const float in = src[begin + i], out = back[i];
       const bool in_nonzero = in != 0.0f;  // NaN counts as non-zero
+      // Beyond the largest finite value (infinities too) and stored as it: a saturating row.
       const bool saturated = row.overflow == OverflowRule::kSaturate &&
                              std::fabs(in) > row.largest_finite && std::fabs(out) == row.largest_finite;
       s.nonzero += in_nonzero;
       s.underflow += in_nonzero && out == 0.0f;
       s.overflow += std::isfinite(in) && (std::isinf(out) || saturated);
       s.nonfinite += !std::isfinite(out);
+      s.saturated += saturated;
     }
   }
   s.values += n;

@@ -23,8 +23,10 @@
 namespace mixprec {
 
 // The formats this build knows: an index into the table (format_table.cpp), in row order.
-enum class Format { kF32, kF16, kBf16 };
-inline constexpr std::size_t kFormatCount = 3;
+// kE4m3 and kE5m2 are OCP FP8 (NUMERICS.md "8-bit formats"): storage formats whose products
+// run on a carrier, so they have no storage type for the kernels (has_storage_type).
+enum class Format { kF32, kF16, kBf16, kE4m3, kE5m2 };
+inline constexpr std::size_t kFormatCount = 5;
 
 // Which codes are not finite numbers.
 enum class SpecialValues {
@@ -101,17 +103,35 @@ inline float to_float(float x) { return x; }
 inline float to_float(f16 x) { return static_cast<float>(x); }
 inline float to_float(bf16 x) { return static_cast<float>(x); }
 
+// Whether format f has a compile-time storage type (dispatch_format): the formats the
+// kernels (matmul, MLP, inference, bench's products) run in. The FP8 rows do not: NUMERICS.md
+// "Kernels" multiplies them on a bf16 or fp32 carrier, never as a type of their own, so the
+// loops over all_formats() that run kernels skip them.
+constexpr bool has_storage_type(Format f) {
+  switch (f) {
+    case Format::kF32:
+    case Format::kF16:
+    case Format::kBf16: return true;
+    case Format::kE4m3:
+    case Format::kE5m2: return false;
+  }
+  return false;  // unreachable: -Werror=switch lists a new format above
+}
+
 // Calls fn(T{}) with T the storage type of format f: the one place that turns a run-time
 // format into a compile-time type, for the kernels templated on it. A format without a
-// storage type here (no templated kernels) is a logic error the caller names.
+// storage type here (no templated kernels: has_storage_type) is a logic error the caller names.
 template <typename Fn>
 decltype(auto) dispatch_format(Format f, Fn&& fn) {
   switch (f) {
     case Format::kF32: return fn(float{});
     case Format::kF16: return fn(f16{});
     case Format::kBf16: return fn(bf16{});
+    case Format::kE4m3:
+    case Format::kE5m2: break;
   }
-  throw std::logic_error("dispatch_format: a value outside the Format enum");
+  throw std::logic_error("dispatch_format: " + to_string(f) + " has no storage type for the "
+                         "kernels (an FP8 row: its products run on a carrier)");
 }
 
 }  // namespace mixprec

@@ -97,11 +97,15 @@ void from_float_by_widths(const FormatTraits& row, const float* src, void* dst, 
     if (std::isnan(x)) {
       code = nan_code(row, sign);
     } else if (std::isinf(x)) {
-      code = row.special == SpecialValues::kNanOnly
-                 ? nan_code(row, sign)
-                 : sign | (row.overflow == OverflowRule::kSaturate
-                               ? round_magnitude(row, double(row.largest_finite), overflowed)
-                               : all_ones(row.exponent_bits) << row.mantissa_bits);
+      // A saturating row stores +-largest finite, with or without an inf of its own: CUDA's
+      // __NV_SATFINITE conversion, which Transformer Engine's FP8 casts use, maps +-inf to
+      // +-max (docs/precision.md "FP8"). Else inf, or NaN where the row has no inf.
+      if (row.overflow == OverflowRule::kSaturate)
+        code = sign | round_magnitude(row, double(row.largest_finite), overflowed);
+      else if (row.special == SpecialValues::kNanOnly)
+        code = nan_code(row, sign);
+      else
+        code = sign | all_ones(row.exponent_bits) << row.mantissa_bits;
     } else if (x == 0.0f) {
       code = sign;
     } else {
@@ -116,6 +120,8 @@ void from_float_by_widths(const FormatTraits& row, const float* src, void* dst, 
       s.underflow += nonzero && back == 0.0f;
       s.overflow += overflowed;
       s.nonfinite += !std::isfinite(back);
+      s.saturated += row.overflow == OverflowRule::kSaturate && !std::isnan(x) &&
+                     std::fabs(x) > row.largest_finite;
     }
   }
   if (stats) {

@@ -68,7 +68,7 @@ void round_and_count(const float* src, T* dst, std::size_t n, RoundStats& s) {
   alignas(64) std::uint32_t lanes[16];
   _mm512_store_si512(lanes, nonzero_lanes);
   for (std::uint32_t c : lanes) nonzero += c;
-  s += RoundStats{i, nonzero, underflow, overflow, nonfinite};
+  s += RoundStats{i, nonzero, underflow, overflow, nonfinite, 0};
 #elif defined(MIXPREC_HAS_AVX2_CONVERT)
   // The AVX-512 loop's tests, 8 values at a time on 32-bit lanes (all-ones where true).
   const __m256i abs_mask = _mm256_set1_epi32(0x7fffffff), out_abs_mask = _mm256_set1_epi32(0x7fff),
@@ -107,7 +107,7 @@ void round_and_count(const float* src, T* dst, std::size_t n, RoundStats& s) {
   _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), zero_inputs);
   std::uint64_t zeros = 0;
   for (std::uint32_t c : lanes) zeros += c;
-  s += RoundStats{i, i - zeros, underflow, overflow, nonfinite};
+  s += RoundStats{i, i - zeros, underflow, overflow, nonfinite, 0};
 #endif
   from_float_array<T>(src + i, dst + i, n - i);
   count_rounding(traits(FormatOf<T>::value), src + i, dst + i, n - i, s);

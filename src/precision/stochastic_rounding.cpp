@@ -3,6 +3,7 @@
 #include "common/intrinsics_warnings.hpp"
 
 #include <algorithm>
+#include <cstddef>
 
 #include "precision/round_loops.hpp"
 #include "precision/stochastic_simd.hpp"
@@ -63,6 +64,24 @@ void stochastic_round_into(const float* src, T* dst, std::size_t n, const Roundi
     stats->underflow += vanished;
   }
 }
+void stochastic_round_row(const FormatTraits& row, const float* src, void* dst, std::size_t n,
+                          const Rounding& rounding, RoundStats* stats) {
+  const RandomKey key = random_key(rounding);
+  const StochasticGrid grid = stochastic_grid(row);
+  alignas(64) float snapped[kSnapBlock];
+  for (std::size_t begin = 0; begin < n; begin += kSnapBlock) {
+    const std::size_t len = std::min(kSnapBlock, n - begin);
+    const std::uint64_t vanished = snap_block(src + begin, snapped, len, key, rounding.element + begin, grid);
+    // As stochastic_round_into: the nearest conversion counts the snapped values, to which
+    // the values the snap itself flushed to zero are added.
+    row.from_float(row, snapped, static_cast<std::byte*>(dst) + row.bytes_for(begin), len, kNearestEven, stats);
+    if (stats) {
+      stats->nonzero += vanished;
+      stats->underflow += vanished;
+    }
+  }
+}
+
 template void stochastic_round_into<f16>(const float*, f16*, std::size_t, const Rounding&, RoundStats*);
 template void stochastic_round_into<bf16>(const float*, bf16*, std::size_t, const Rounding&, RoundStats*);
 

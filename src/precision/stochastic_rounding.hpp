@@ -125,4 +125,10 @@ template <typename T>
 void stochastic_round_into(const float* src, T* dst, std::size_t n, const Rounding& rounding,
                            RoundStats* stats);
 
+// The same for any row of the format table (dst holds n values of `row`): each block snapped
+// by the vector loops, then stored and counted by the row's own nearest conversion
+// (row.from_float). The entry point of the FP8 rows. Serial.
+void stochastic_round_row(const FormatTraits& row, const float* src, void* dst, std::size_t n,
+                          const Rounding& rounding, RoundStats* stats);
+
 }  // namespace mixprec

@@ -41,9 +41,9 @@ struct FormatReference {
     if (std::isinf(x) || a >= max.value + max_ulp / 2) {
       // Beyond the largest finite value by half an ulp or more (IEEE rounds the tie up: the
       // largest finite code is odd).
-      if (row_.overflow == OverflowRule::kSaturate)
-        return std::isinf(x) && row_.special == SpecialValues::kNanOnly
-                   ? std::numeric_limits<double>::quiet_NaN() : sign * max.value;
+      // Saturating rows clamp infinities too (CUDA's __NV_SATFINITE, which Transformer
+      // Engine's FP8 casts use; docs/precision.md "FP8").
+      if (row_.overflow == OverflowRule::kSaturate) return sign * max.value;
       if (row_.special == SpecialValues::kNanOnly) return std::numeric_limits<double>::quiet_NaN();
       return sign * std::numeric_limits<double>::infinity();
     }

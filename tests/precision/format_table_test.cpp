@@ -82,6 +82,9 @@ void expect_rounds_as_reference(const FormatTraits& row) {
                          (std::isinf(want) || (row.overflow == OverflowRule::kSaturate &&
                                                std::fabs(in[i]) > row.largest_finite));
     expected.nonfinite += !std::isfinite(want);
+    // Saturated: a saturating row's values beyond its largest finite one, infinities too.
+    expected.saturated += row.overflow == OverflowRule::kSaturate && !std::isnan(in[i]) &&
+                          std::fabs(in[i]) > row.largest_finite;
   }
   EXPECT_EQ(mismatches, 0) << row.name;
   // fp32 into fp32 is a copy that counts only the values (nothing can underflow or overflow).
@@ -91,6 +94,7 @@ void expect_rounds_as_reference(const FormatTraits& row) {
   EXPECT_EQ(stats.underflow, expected.underflow) << row.name;
   EXPECT_EQ(stats.overflow, expected.overflow) << row.name;
   EXPECT_EQ(stats.nonfinite, expected.nonfinite) << row.name;
+  EXPECT_EQ(stats.saturated, expected.saturated) << row.name;
 }
 
 TEST(FormatTable, LimitsAreNumericsMdAndFollowFromTheWidths) {
@@ -120,7 +124,7 @@ TEST(FormatTable, UnknownNameListsTheTable) {
     parse_format("fp8", "--compute-format");
     FAIL() << "no error";
   } catch (const UserError& e) {
-    EXPECT_STREQ(e.what(), "--compute-format: unknown format \"fp8\"; expected one of fp32, fp16, bf16");
+    EXPECT_STREQ(e.what(), "--compute-format: unknown format \"fp8\"; expected one of fp32, fp16, bf16, e4m3, e5m2");
   }
 }
 
