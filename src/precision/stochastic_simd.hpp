@@ -12,7 +12,7 @@ namespace mixprec {
 
 #if defined(__AVX512F__)
 // mix32 and random_bits on 16 lanes: elements first, first + 1, ..., first + 15.
-inline __m512i mix32_x16(__m512i x) {
+[[gnu::always_inline]] inline __m512i mix32_x16(__m512i x) {
   x = _mm512_xor_si512(x, _mm512_srli_epi32(x, 16));
   x = _mm512_mullo_epi32(x, _mm512_set1_epi32(0x21f0aaad));
   x = _mm512_xor_si512(x, _mm512_srli_epi32(x, 15));
@@ -20,7 +20,7 @@ inline __m512i mix32_x16(__m512i x) {
   return _mm512_xor_si512(x, _mm512_srli_epi32(x, 15));
 }
 
-inline __m512i random_bits_x16(const RandomKey& key, std::uint64_t first) {
+[[gnu::always_inline]] inline __m512i random_bits_x16(const RandomKey& key, std::uint64_t first) {
   const __m512i base = _mm512_set1_epi32(int(std::uint32_t(first)));
   const __m512i low = _mm512_add_epi32(base, _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
                                                                 11, 12, 13, 14, 15));
@@ -37,14 +37,14 @@ inline __m512i random_bits_x16(const RandomKey& key, std::uint64_t first) {
 // call. The same bits.
 class RandomRun16 {
  public:
-  RandomRun16(const RandomKey& key, std::uint64_t first, std::uint64_t count)
+  [[gnu::always_inline]] RandomRun16(const RandomKey& key, std::uint64_t first, std::uint64_t count)
       : key_(key),
         one_range_(count == 0 || (first >> 32) == ((first + count - 1) >> 32)),
         salt_(_mm512_set1_epi32(int(key.k0 + std::uint32_t(first >> 32) * 0x9e3779b9u))),
         k1_(_mm512_set1_epi32(int(key.k1))) {}
 
   // The bits of elements e, e + 1, ..., e + 15, all within the run.
-  __m512i bits(std::uint64_t e) const {
+  [[gnu::always_inline]] __m512i bits(std::uint64_t e) const {
     if (!one_range_) return random_bits_x16(key_, e);
     const __m512i low = _mm512_add_epi32(_mm512_set1_epi32(int(std::uint32_t(e))),
                                          _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
@@ -60,7 +60,7 @@ class RandomRun16 {
 // stochastic_snap on 16 lanes for a row whose subnormal range lies within fp32's (its
 // smallest normal is fp32's: bf16), so that it drops the same number of bits everywhere: the
 // constant-width fast path of snap_x16 below, without its test. The same bits.
-inline __m512 snap_x16_constant_width(__m512 v, const StochasticGrid& g, __m512i r) {
+[[gnu::always_inline]] inline __m512 snap_x16_constant_width(__m512 v, const StochasticGrid& g, __m512i r) {
   const __m512i u = _mm512_castps_si512(v);
   const __m512i mag = _mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff));
   const __mmask16 keep = _mm512_cmpgt_epu32_mask(mag, _mm512_set1_epi32(int(g.largest_finite)));
@@ -72,7 +72,7 @@ inline __m512 snap_x16_constant_width(__m512 v, const StochasticGrid& g, __m512i
 }
 
 // stochastic_snap on 16 lanes; *vanished gets the lanes of non-zero inputs snapped to zero.
-inline __m512 snap_x16(__m512 v, const StochasticGrid& g, __m512i r, __mmask16* vanished) {
+[[gnu::always_inline]] inline __m512 snap_x16(__m512 v, const StochasticGrid& g, __m512i r, __mmask16* vanished) {
   const __m512i u = _mm512_castps_si512(v);
   const __m512i mag = _mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff));
   const __m512i sign = _mm512_andnot_si512(_mm512_set1_epi32(0x7fffffff), u);
@@ -114,7 +114,7 @@ inline __m512 snap_x16(__m512 v, const StochasticGrid& g, __m512i r, __mmask16* 
 // The snap of 16 values to the grid of T: bf16's subnormals are fp32's, so it always drops
 // 16 bits and takes the constant-width path (the bit trick); fp16 may not.
 template <typename T>
-inline __m512 snap_to_x16(__m512 v, const StochasticGrid& g, __m512i r) {
+[[gnu::always_inline]] inline __m512 snap_to_x16(__m512 v, const StochasticGrid& g, __m512i r) {
   if constexpr (std::is_same_v<T, bf16>) {
     return snap_x16_constant_width(v, g, r);
   } else {
