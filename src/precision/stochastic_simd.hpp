@@ -59,17 +59,23 @@ class RandomRun16 {
 
 // stochastic_snap on 16 lanes for a row whose subnormal range lies within fp32's (its
 // smallest normal is fp32's: bf16), so that it drops the same number of bits everywhere: the
-// constant-width fast path of snap_x16 below, without its test. The same bits.
-[[gnu::always_inline]] inline __m512 snap_x16_constant_width(__m512 v, const StochasticGrid& g, __m512i r) {
+// constant-width fast path of snap_x16 below, without its test. The same bits; *vanished as
+// snap_x16's.
+[[gnu::always_inline]] inline __m512 snap_x16_constant_width(__m512 v, const StochasticGrid& g, __m512i r,
+                                                             __mmask16* vanished) {
   const __m512i u = _mm512_castps_si512(v);
   const __m512i mag = _mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff));
   const __mmask16 keep = _mm512_cmpgt_epu32_mask(mag, _mm512_set1_epi32(int(g.largest_finite)));
   const __m128i d = _mm_cvtsi32_si128(int(g.dropped_bits));
   const __m128i top = _mm_cvtsi32_si128(int(32 - g.dropped_bits));
   const __m512i out = _mm512_sll_epi32(_mm512_srl_epi32(_mm512_add_epi32(mag, _mm512_srl_epi32(r, top)), d), d);
+  *vanished = _mm512_test_epi32_mask(mag, mag) & ~keep & _mm512_testn_epi32_mask(out, out);
   const __m512i sign = _mm512_andnot_si512(_mm512_set1_epi32(0x7fffffff), u);
   return _mm512_castsi512_ps(_mm512_mask_mov_epi32(_mm512_or_si512(sign, out), keep, u));
 }
+
+// Whether every value a row rounds takes the constant-width path.
+inline bool constant_width(const StochasticGrid& g) { return g.min_normal_exponent <= 1; }
 
 // stochastic_snap on 16 lanes; *vanished gets the lanes of non-zero inputs snapped to zero.
 [[gnu::always_inline]] inline __m512 snap_x16(__m512 v, const StochasticGrid& g, __m512i r, __mmask16* vanished) {
@@ -115,12 +121,9 @@ class RandomRun16 {
 // 16 bits and takes the constant-width path (the bit trick); fp16 may not.
 template <typename T>
 [[gnu::always_inline]] inline __m512 snap_to_x16(__m512 v, const StochasticGrid& g, __m512i r) {
-  if constexpr (std::is_same_v<T, bf16>) {
-    return snap_x16_constant_width(v, g, r);
-  } else {
-    __mmask16 vanished;
-    return snap_x16(v, g, r, &vanished);
-  }
+  __mmask16 vanished;  // unused: the optimizer counts its own statistics
+  if constexpr (std::is_same_v<T, bf16>) return snap_x16_constant_width(v, g, r, &vanished);
+  else return snap_x16(v, g, r, &vanished);
 }
 #elif defined(MIXPREC_HAS_AVX2_CONVERT)
 // The AVX-512 code above on 8 lanes; unsigned compares flip the sign bits of both sides.

@@ -239,6 +239,21 @@ TEST(StochasticRounding, CountsUnderflowAndOverflow) {
   EXPECT_EQ(s.nonfinite, 2u);
 }
 
+// The same for bf16, whose vector loop takes the constant-width snap: fp32 subnormals a
+// quarter of bf16's smallest subnormal (2^-135 of 2^-133) vanish 3 times in 4, each counted.
+TEST(StochasticRounding, CountsBf16UnderflowInTheVectorLoop) {
+  std::vector<float> in(4096, 0x1p-135f);
+  for (std::size_t i = 0; i < in.size(); i += 2) in[i] = -in[i];  // both signs
+  std::vector<std::uint16_t> out(in.size());
+  RoundStats s;
+  round_from_float(in.data(), Format::kBf16, out.data(), in.size(), stochastic(5), &s);
+  std::uint64_t zeros = 0;
+  for (std::uint16_t code : out) zeros += (code & 0x7fff) == 0;
+  EXPECT_EQ(s.nonzero, in.size());
+  EXPECT_EQ(s.underflow, zeros);
+  EXPECT_NEAR(double(zeros), 3072.0, 5 * std::sqrt(4096 * 0.75 * 0.25));
+}
+
 // The generic loop (any row, from its widths) rounds stochastically by the same definition.
 TEST(StochasticRounding, GenericRowsFollowTheDefinition) {
   FormatTraits row = traits(Format::kF16);
