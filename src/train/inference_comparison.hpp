@@ -25,7 +25,7 @@
 namespace mixprec {
 
 // weights: the trained parameters as fp32 values (the master copy, or the widened 16-bit
-// weights of a -true run). One array entry per format: fp32 first, then bf16 and fp16 (the
+// weights of a -true run). One array entry per format: fp32 first, then fp16 and bf16 (the
 // formats with kernels, table order), then "e4m3" (the row above, with its per-layer scales
 // and cast statistics in "weight_quantisation").
 nlohmann::json compare_inference(const ParamLayout& layout, Activation act,
