@@ -178,7 +178,7 @@ int run_eval(const EvalOptions& options) {
       {"rows", test.rows()},
       {"test", {{"loss", chosen["loss"]}, {"accuracy", chosen["accuracy"]}}},
       {"seconds", watch.seconds()},
-      // The same weights stored in fp32, bf16 and fp16, side by side (summary.json's
+      // The same weights stored in fp32, bf16, fp16 and E4M3, side by side (summary.json's
       // "inference" block): accuracy, time per sample, weight bytes, agreement with fp32.
       {"inference_comparison", comparison},
   };

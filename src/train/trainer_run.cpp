@@ -264,7 +264,7 @@ RunOutcome Trainer::run(RunLog& log, const nlohmann::json& run_start_extra) {
     }
   outcome.summary = summary_json(outcome, rss_at_start);
   if (outcome.epochs_completed > 0) {
-    spdlog::info("comparing inference in fp32, bf16 and fp16 on the test set");
+    spdlog::info("comparing inference in fp32, bf16, fp16 and with E4M3 weights on the test set");
     outcome.summary["inference"] =
         compare_inference(mlp_.layout(), cfg_.model.activation, params_.weights_as_float(),
                           data_.test, eval_ws_.capacity);

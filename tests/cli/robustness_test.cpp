@@ -333,9 +333,10 @@ TEST_P(Resume, EndsBitIdenticalToAnUninterruptedRun) {
   EXPECT_EQ(ev["rows"], 2000);
   EXPECT_EQ(ev["test"]["accuracy"].get<double>(), sx["final"]["test"]["accuracy"].get<double>());
   EXPECT_EQ(ev["test"]["loss"].get<double>(), sx["final"]["test"]["loss"].get<double>());
-  // ...and compares the same weights stored in fp32, bf16 and fp16, as summary.json does.
-  ASSERT_EQ(ev["inference_comparison"].size(), 3u);
-  for (std::size_t i = 0; i < 3; ++i) {
+  // ...and compares the same weights stored in fp32, bf16, fp16 and E4M3, as summary.json does.
+  ASSERT_EQ(ev["inference_comparison"].size(), 4u);
+  ASSERT_EQ(sx["inference"].size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
     const auto& mine = ev["inference_comparison"][i];
     const auto& logged = sx["inference"][i];
     EXPECT_EQ(mine["format"], logged["format"]);
