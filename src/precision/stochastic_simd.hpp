@@ -96,6 +96,28 @@ inline bool constant_width(const StochasticGrid& g) { return g.min_normal_expone
     *vanished = _mm512_test_epi32_mask(mag, mag) & ~keep & _mm512_testn_epi32_mask(out, out);
     return _mm512_castsi512_ps(_mm512_mask_mov_epi32(_mm512_or_si512(sign, out), keep, u));
   }
+  const __mmask16 subnormal_range = _mm512_cmplt_epu32_mask(e_or_1, min_normal);
+  if (g.smallest_subnormal >= 0x00800000u) {
+    // Some lanes in the row's subnormal range, whose grid is uniform: multiples of its
+    // smallest subnormal q (a normal fp32 power of two, so every step below is exact).
+    // There lo = floor(|v|/q) q and F = floor(frac(|v|/q) 2^32); the other lanes take the
+    // constant-width path. The same bits as the integer path below, in fewer operations
+    // (fp16's small optimizer state lands here often).
+    const __m512 q = _mm512_castsi512_ps(_mm512_set1_epi32(int(g.smallest_subnormal)));
+    const __m512 inv_q = _mm512_castsi512_ps(_mm512_set1_epi32(int((254u - (g.smallest_subnormal >> 23)) << 23)));
+    const __m512 t = _mm512_mul_ps(_mm512_castsi512_ps(mag), inv_q);
+    const __m512 whole = _mm512_roundscale_ps(t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    const __m512i fraction = _mm512_cvttps_epu32(_mm512_mul_ps(_mm512_sub_ps(t, whole), _mm512_set1_ps(0x1p32f)));
+    const __mmask16 up = _mm512_test_epi32_mask(fraction, fraction) &
+                         _mm512_cmpge_epu32_mask(r, _mm512_sub_epi32(_mm512_setzero_si512(), fraction));
+    const __m512 tiny = _mm512_mul_ps(_mm512_mask_add_ps(whole, up, whole, _mm512_set1_ps(1.0f)), q);
+    const __m128i d = _mm_cvtsi32_si128(int(g.dropped_bits));
+    const __m128i top = _mm_cvtsi32_si128(int(32 - g.dropped_bits));
+    const __m512i wide = _mm512_sll_epi32(_mm512_srl_epi32(_mm512_add_epi32(mag, _mm512_srl_epi32(r, top)), d), d);
+    const __m512i out = _mm512_mask_mov_epi32(wide, subnormal_range, _mm512_castps_si512(tiny));
+    *vanished = _mm512_test_epi32_mask(mag, mag) & ~keep & _mm512_testn_epi32_mask(out, out);
+    return _mm512_castsi512_ps(_mm512_mask_mov_epi32(_mm512_or_si512(sign, out), keep, u));
+  }
   const __m512i extra = _mm512_max_epi32(_mm512_sub_epi32(min_normal, e_or_1), _mm512_setzero_si512());
   const __m512i d = _mm512_add_epi32(_mm512_set1_epi32(int(g.dropped_bits)), extra);
   const __mmask16 normal = _mm512_test_epi32_mask(e, e);
