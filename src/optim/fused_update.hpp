@@ -59,6 +59,9 @@ void update_block_16bit(const Block16<T, Rule::kStateBuffers>& b, const Rule& ru
   const StochasticGrid grid = stochastic_grid(traits(FormatOf<T>::value));
   std::array<RandomRun16, kState> random = state_random(b, std::make_index_sequence<kState>{});
   const bool decays = form.weight_factor != 1.0f;  // AdamW: the decayed weight first
+  // In registers the product is taken always: w * 1 is w exactly (zeros, infinities and the
+  // quiet NaN every rounding stores included), and a branch per 16 values cost more.
+  const Lanes16 factor(form.weight_factor);
 
   std::int64_t i = 0;
   for (; i + kLanes <= b.len; i += kLanes) {
@@ -73,7 +76,7 @@ void update_block_16bit(const Block16<T, Rule::kStateBuffers>& b, const Rule& ru
         v = snap_to_x16<T>(v, grid, random[k].bits(b.state_rounding[k].element + std::uint64_t(i)));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(b.state[k] + i), round_bits_x16<T>(v));
     }
-    const Lanes16 x = mul_add(Lanes16(form.scale), u, decays ? w * Lanes16(form.weight_factor) : w);
+    const Lanes16 x = mul_add(Lanes16(form.scale), u, w * factor);
     weights.store(x.v, w.v, i);
   }
   // The tail (fewer than 16 values): the same arithmetic on float, counted in the same lanes.

@@ -145,9 +145,11 @@ class WeightStoreX16 {
                           round_bits_x16<W>(_mm512_sub_ps(_mm512_sub_ps(back, w), y)));
     }
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out_ + i), bits);
+    // The counts in scalar registers (popcounts of the masks): the vector units are the
+    // loop's bottleneck, the integer ones idle.
     const __mmask16 m = _mm512_cmp_ps_mask(x, w, _CMP_NEQ_UQ);
-    moved_ = _mm512_mask_add_epi32(moved_, m, moved_, one_);
-    lost_ = _mm512_mask_add_epi32(lost_, m & _mm512_cmp_ps_mask(back, w, _CMP_EQ_OQ), lost_, one_);
+    moved_count_ += std::uint32_t(__builtin_popcount(m));
+    lost_count_ += std::uint32_t(__builtin_popcount(m & _mm512_cmp_ps_mask(back, w, _CMP_EQ_OQ)));
     const __m512 d = _mm512_sub_ps(x, w), e = _mm512_sub_ps(_mm512_sub_ps(back, w), d);
     intended_ = _mm512_add_ps(intended_, _mm512_and_ps(d, abs_mask_));
     error_ = _mm512_add_ps(error_, _mm512_and_ps(e, abs_mask_));
@@ -162,8 +164,8 @@ class WeightStoreX16 {
   // The lane sums so far, to go on counting a tail in them.
   [[gnu::always_inline]] LaneSums sums() const {
     LaneSums s;
-    _mm512_storeu_si512(s.moved, moved_);
-    _mm512_storeu_si512(s.lost, lost_);
+    s.moved[0] = moved_count_;  // the counts are integers: any lane holds them exactly
+    s.lost[0] = lost_count_;
     _mm512_storeu_ps(s.intended, intended_);
     _mm512_storeu_ps(s.error, error_);
     _mm512_storeu_ps(s.bias, bias_);
@@ -184,8 +186,7 @@ class WeightStoreX16 {
   RandomRun16 random_;
   StochasticGrid grid_;
   __m512 intended_ = _mm512_setzero_ps(), error_ = _mm512_setzero_ps(), bias_ = _mm512_setzero_ps();
-  __m512i moved_ = _mm512_setzero_si512(), lost_ = _mm512_setzero_si512();
-  const __m512i one_ = _mm512_set1_epi32(1);
+  std::uint32_t moved_count_ = 0, lost_count_ = 0;
   const __m512 abs_mask_ = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
 };
 #endif
