@@ -16,18 +16,15 @@ namespace {
 // exactly, so an operand without a native kernel is multiplied there (NUMERICS.md).
 constexpr Format kCarrier = kFloatFormat;
 
+// oneDNN's type of a storage type. Formats without one (the FP8 rows run on a carrier,
+// NUMERICS.md "Kernels") are refused by dispatch_format, as a logic error.
+template <typename T> constexpr dnnl::memory::data_type dnnl_type_of();
+template <> constexpr dnnl::memory::data_type dnnl_type_of<float>() { return dnnl::memory::data_type::f32; }
+template <> constexpr dnnl::memory::data_type dnnl_type_of<f16>() { return dnnl::memory::data_type::f16; }
+template <> constexpr dnnl::memory::data_type dnnl_type_of<bf16>() { return dnnl::memory::data_type::bf16; }
+
 dnnl::memory::data_type dnnl_type(Format f) {
-  switch (f) {
-    case Format::kF32: return dnnl::memory::data_type::f32;
-    case Format::kF16: return dnnl::memory::data_type::f16;
-    case Format::kBf16: return dnnl::memory::data_type::bf16;
-    case Format::kE4m3:
-    case Format::kE5m2:
-      // oneDNN 2.6 has no FP8 type, and NUMERICS.md "Kernels" runs FP8 operands on a bf16
-      // or fp32 carrier: callers ask only for formats with a storage type (has_storage_type).
-      throw std::logic_error("dnnl_type: " + to_string(f) + " has no oneDNN type (its products run on a carrier)");
-  }
-  throw std::logic_error("dnnl_type: a value outside the Format enum");
+  return dispatch_format(f, [](auto tag) { return dnnl_type_of<decltype(tag)>(); });
 }
 
 // Row-major (rows, cols) logical matrix, stored transposed when `transposed`.

@@ -103,6 +103,10 @@ inline float to_float(float x) { return x; }
 inline float to_float(f16 x) { return static_cast<float>(x); }
 inline float to_float(bf16 x) { return static_cast<float>(x); }
 
+// The 8-bit format of weights where a mode or comparison quantises them: E4M3 in every FP8
+// recipe (NUMERICS.md "8-bit formats"; Transformer Engine's HYBRID and E4M3 alike).
+inline constexpr Format kFp8WeightFormat = Format::kE4m3;
+
 // Whether format f has a compile-time storage type (dispatch_format): the formats the
 // kernels (matmul, MLP, inference, bench's products) run in. The FP8 rows do not: NUMERICS.md
 // "Kernels" multiplies them on a bf16 or fp32 carrier, never as a type of their own, so the

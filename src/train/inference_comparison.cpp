@@ -145,10 +145,9 @@ nlohmann::json compare_inference(const ParamLayout& layout, Activation act,
 
   // E4M3 weights, one scale per weight tensor, biases fp32 (inference_comparison.hpp): the
   // fp32 model on the dequantised weights, so the products run on the fp32 carrier.
-  constexpr Format kWeightFp8 = Format::kE4m3;
-  const QuantisedWeights q = quantise_weights_per_tensor(layout, weights, kWeightFp8);
+  const QuantisedWeights q = quantise_weights_per_tensor(layout, weights, kFp8WeightFormat);
   const Evaluation e = evaluate(layout, act, kFloatFormat, q.dequantised, set, batch_size);
-  nlohmann::json fp8 = row(to_string(kWeightFp8), to_string(kFloatFormat) + " carrier", e, q.bytes);
+  nlohmann::json fp8 = row(to_string(kFp8WeightFormat), to_string(kFloatFormat) + " carrier", e, q.bytes);
   nlohmann::json layers = nlohmann::json::array();
   for (const QuantisedWeightTensor& t : q.layers)
     layers.push_back({{"amax", t.amax},
