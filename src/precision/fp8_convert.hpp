@@ -23,7 +23,9 @@ namespace mixprec {
 //     overflow (finite src that saturated); nonfinite (NaN codes); saturated (src not NaN and
 //     |src * scale| beyond the largest finite value, an fp32 overflow of the product included);
 //   *amax = max(*amax, max |src| over the finite src): the unscaled amax that delayed and
-//     current scaling record (NUMERICS.md "Scaling recipes").
+//     current scaling record (NUMERICS.md "Scaling recipes"). Unlike amax() (amax.hpp),
+//     which returns NaN or inf when the tensor holds one, it skips non-finite values: the
+//     fp8-mixed integration must pick one of the two for the recorded history.
 // scale: positive and finite (1 for an unscaled cast).
 void round_to_fp8(const FormatTraits& row, const float* src, std::uint8_t* dst, std::size_t n,
                   float scale, RoundStats* stats, float* amax);

@@ -5,6 +5,8 @@
 // scaled cast, the widening to bf16 and the scalar path from the widths.
 #include <gtest/gtest.h>
 
+#include <string_view>
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -41,18 +43,23 @@ bool same(double expected, float got) {
 
 TEST(Fp8Format, RowsAreNumericsMd) {
   // NUMERICS.md "8-bit formats": widths, bias, limits; one byte each; both saturate.
-  const FormatTraits& e4 = traits(Format::kE4m3);
-  EXPECT_EQ(e4.name, "e4m3");
-  EXPECT_EQ(e4.largest_finite, 448.0f);
-  EXPECT_EQ(e4.smallest_normal, std::ldexp(1.0f, -6));
-  EXPECT_EQ(e4.smallest_subnormal, std::ldexp(1.0f, -9));
-  EXPECT_EQ(e4.special, SpecialValues::kNanOnly);
-  const FormatTraits& e5 = traits(Format::kE5m2);
-  EXPECT_EQ(e5.name, "e5m2");
-  EXPECT_EQ(e5.largest_finite, 57344.0f);
-  EXPECT_EQ(e5.smallest_normal, std::ldexp(1.0f, -14));
-  EXPECT_EQ(e5.smallest_subnormal, std::ldexp(1.0f, -16));
-  EXPECT_EQ(e5.special, SpecialValues::kInfAndNan);
+  struct Expected {
+    Format format;
+    std::string_view name;
+    float largest_finite;
+    int normal_exponent, subnormal_exponent;  // log2 of the smallest normal and subnormal
+    SpecialValues special;
+  };
+  const Expected table[] = {{Format::kE4m3, "e4m3", 448.0f, -6, -9, SpecialValues::kNanOnly},
+                            {Format::kE5m2, "e5m2", 57344.0f, -14, -16, SpecialValues::kInfAndNan}};
+  for (const Expected& x : table) {
+    const FormatTraits& row = traits(x.format);
+    EXPECT_EQ(row.name, x.name);
+    EXPECT_EQ(row.largest_finite, x.largest_finite) << x.name;
+    EXPECT_EQ(row.smallest_normal, std::ldexp(1.0f, x.normal_exponent)) << x.name;
+    EXPECT_EQ(row.smallest_subnormal, std::ldexp(1.0f, x.subnormal_exponent)) << x.name;
+    EXPECT_EQ(row.special, x.special) << x.name;
+  }
   for (const Fp8Case& c : kCases) {
     const FormatTraits& row = traits(c.format);
     EXPECT_EQ(row.storage_bytes, 1) << c.name;
